@@ -1,0 +1,32 @@
+# Vigie — the two commands of the README, and a few more.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test check bench clean
+
+$(BIN)/vigie: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+## make run: install, create or migrate the SQLite database, load the demo once, serve
+run: $(BIN)/vigie
+	$(BIN)/vigie init-db
+	$(BIN)/vigie demo --if-empty
+	$(BIN)/vigie run --host $(HOST) --port $(PORT)
+
+## make test: the whole suite (DATABASE_URL=postgresql://… runs it on PostgreSQL)
+test: $(BIN)/vigie
+	$(BIN)/vigie bpmn check
+	$(BIN)/python -m pytest
+
+## make bench: speed figures (printed, never asserted)
+bench: $(BIN)/vigie
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) instance *.egg-info .pytest_cache

@@ -1,0 +1,46 @@
+"""Vigie, the Flask application: `create_app` binds configuration, extensions, blueprints and CLI."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from workflows import WorkflowEngine
+
+from . import config as settings
+from .extensions import configure_sqlite, csrf, db, login_manager, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build an application. `config` overrides the environment (tests). No migration, no prompt."""
+    root = settings.PROJECT_ROOT
+    app = Flask(__name__, template_folder=str(root / "templates"), static_folder=str(root / "static"),
+                instance_path=str(root / "instance"))
+    given = dict(config or {})
+    if {"SECRET_KEY", "SQLALCHEMY_DATABASE_URI"} <= given.keys():
+        app.config.update(settings.static_settings(), VIGIE_ENV="test")
+    else:
+        Path(app.instance_path).mkdir(exist_ok=True)
+        app.config.update(settings.load(app.instance_path))
+    app.config.update(given)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    app.extensions["workflows"] = WorkflowEngine(app.config["VIGIE_BPMN_DIR"])
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # its INFO records carry task data
+
+    from .routes import register as register_routes
+    from .api import bp as api_bp
+    from .cli import register as register_cli
+
+    register_routes(app)
+    app.register_blueprint(api_bp)
+    register_cli(app)
+    return app
+

@@ -1,0 +1,210 @@
+"""The `vigie` command (also `flask --app service …`): a second adapter over the same use cases."""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from workflows.checks import check_bundle
+
+from .access import LANE_ROLES, Actor
+from .errors import VigieError
+from .models import ROLES
+from .usecases import accounts, audit, timers
+
+CLI = Actor.system()
+
+
+def fail(error: VigieError) -> None:
+    click.echo(f"Erreur : {error.message}", err=True)
+    for field, messages in error.fields.items():
+        for message in messages:
+            click.echo(f"  {field} : {message}", err=True)
+    sys.exit(1)
+
+
+def read_password() -> str:
+    """The password from stdin: one line, or two identical lines (entry and confirmation)."""
+    if sys.stdin.isatty():
+        return click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    lines = [line.rstrip("\r\n") for line in sys.stdin.read().splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        click.echo("Erreur : mot de passe attendu sur l'entrée standard.", err=True)
+        sys.exit(1)
+    if len(lines) > 1 and lines[1] != lines[0]:
+        click.echo("Erreur : les deux saisies du mot de passe diffèrent.", err=True)
+        sys.exit(1)
+    return lines[0]
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Créer ou migrer la base de données (Alembic)."""
+    from flask_migrate import upgrade
+    upgrade()
+    click.echo("Base de données à jour.")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Ne rien faire si des utilisateurs existent déjà.")
+@with_appcontext
+def demo(if_empty: bool) -> None:
+    """Charger les données de démonstration (mots de passe affichés une seule fois)."""
+    from .usecases.demo import load_demo
+    try:
+        passwords = load_demo(if_empty=if_empty)
+    except VigieError as e:
+        fail(e)
+    if passwords is None:
+        click.echo("Données de démonstration déjà présentes : rien à charger.")
+        return
+    click.echo("Comptes de démonstration (notez ces mots de passe : ils ne seront plus affichés) :")
+    for username, (role, password) in passwords.items():
+        click.echo(f"  {username:<16} {role:<10} {password}")
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(list(ROLES)))
+@click.option("--establishment", "establishments", multiple=True, help="Code UAI (répétable).")
+@click.option("--departement", default=None, help="Code du département (ctsd, auditeur).")
+@with_appcontext
+def create_user(username: str, role: str, establishments: tuple[str, ...], departement: str | None) -> None:
+    """Créer un utilisateur ; le mot de passe est lu sur l'entrée standard."""
+    try:
+        user = accounts.create_user(CLI, username, role, read_password(), establishments, departement)
+    except VigieError as e:
+        fail(e)
+    click.echo(f"Utilisateur {user.username} créé ({role}).")
+
+
+@click.command("set-password")
+@click.option("--username", required=True)
+@with_appcontext
+def set_password(username: str) -> None:
+    """Changer le mot de passe d'un utilisateur (lu sur l'entrée standard)."""
+    try:
+        accounts.set_password(CLI, username, read_password())
+    except VigieError as e:
+        fail(e)
+    click.echo("Mot de passe changé.")
+
+
+@click.group("token")
+def token() -> None:
+    """Jetons d'accès à l'API."""
+
+
+@token.command("create")
+@click.option("--username", required=True)
+@with_appcontext
+def token_create(username: str) -> None:
+    """Créer un jeton « Bearer » (affiché une seule fois)."""
+    try:
+        value = accounts.create_token(CLI, username)
+    except VigieError as e:
+        fail(e)
+    click.echo(value)
+
+
+@click.group("establishment")
+def establishment() -> None:
+    """Établissements."""
+
+
+@establishment.command("add")
+@click.option("--uai", required=True)
+@click.option("--name", required=True)
+@click.option("--departement", required=True)
+@with_appcontext
+def establishment_add(uai: str, name: str, departement: str) -> None:
+    """Ajouter un établissement par son code UAI."""
+    try:
+        row = accounts.add_establishment(CLI, uai, name, departement)
+    except VigieError as e:
+        fail(e)
+    click.echo(f"Établissement {row.uai} ajouté ({row.name}, {row.departement_code}).")
+
+
+@click.group("bpmn")
+def bpmn() -> None:
+    """Diagrammes des procédures."""
+
+
+@bpmn.command("check")
+@with_appcontext
+def bpmn_check() -> None:
+    """Valider chaque diagramme et ses formulaires ; code de sortie non nul à la moindre erreur."""
+    engine = current_app.extensions["workflows"]
+    problems = []
+    bundles = engine.bundles()
+    for bundle in bundles.values():
+        found = check_bundle(engine, bundle, LANE_ROLES)
+        problems += found
+        if not found:
+            tasks = len(engine.human_tasks(bundle))
+            click.echo(f"OK {bundle.process_id} (version {bundle.content_hash[:12]}, {tasks} étapes humaines)")
+    for problem in problems:
+        click.echo(f"ERREUR {problem}", err=True)
+    if problems or not bundles:
+        sys.exit(1)
+
+
+@click.group("timers")
+def timers_group() -> None:
+    """Délais légaux."""
+
+
+@timers_group.command("run")
+@click.option("--once", is_flag=True, help="Un seul passage, puis sortir.")
+@click.option("--interval", default=60, show_default=True, help="Secondes entre deux passages.")
+@with_appcontext
+def timers_run(once: bool, interval: int) -> None:
+    """Déclencher les délais échus (tâches de relance ou d'escalade)."""
+    log = logging.getLogger("vigie.timers")
+    while True:
+        moved = timers.fire_due_timers()
+        click.echo(f"{len(moved)} procédure(s) avancée(s) par un délai échu.")
+        for procedure_id in moved:
+            log.info("timer fired on procedure %s", procedure_id)
+        if once:
+            return
+        time.sleep(interval)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Piste d'audit."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Recalculer la chaîne ; code 0 si elle est intacte, 1 en nommant le premier seq rompu."""
+    result = audit.verify_trail(None)
+    if result.ok:
+        click.echo(f"OK {result.events} events, head {result.head}")
+        return
+    click.echo(f"ÉCHEC : chaîne rompue au seq {result.broken_seq} ({result.reason}) ; "
+               f"{result.events} événements vérifiés avant.")
+    sys.exit(1)
+
+
+COMMANDS = (init_db, demo, create_user, set_password, token, establishment, bpmn, timers_group,
+            audit_group)
+
+
+def register(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from . import create_app
+    FlaskGroup(name="vigie", create_app=create_app, help="Vigie : procédures du service social en faveur des élèves.")(prog_name="vigie")

@@ -1,0 +1,73 @@
+"""Every setting, read from the environment. Nothing here performs I/O at import time."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url(value: str | None, instance_path: str) -> str:
+    """`DATABASE_URL`, defaulting to a SQLite file under `instance/`; plain `postgresql://` uses psycopg 3."""
+    if not value:
+        return f"sqlite:///{Path(instance_path) / 'vigie.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix):]
+    return value
+
+
+def secret_key(instance_path: str, production: bool) -> str:
+    """`SECRET_KEY` from the environment, else `instance/secret_key`, created on first start.
+
+    In production a missing key is an error: sessions must not survive on a guessable value.
+    """
+    value = os.environ.get("SECRET_KEY")
+    if value:
+        return value
+    path = Path(instance_path) / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    if production:
+        raise RuntimeError("SECRET_KEY manquant : définissez-le dans l'environnement (production)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secrets.token_hex(32))
+    path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def static_settings() -> dict:
+    """Settings that do not come from the environment."""
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "VIGIE_BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+    }
+
+
+def load(instance_path: str) -> dict:
+    """The configuration of a Vigie instance, from the environment.
+
+    VIGIE_ENV            development (default) or production
+    DATABASE_URL         SQLAlchemy URL; default sqlite under instance/
+    SECRET_KEY           session signing key; default instance/secret_key (created, dev only)
+    VIGIE_BPMN_DIR       the procedures folder; default <project>/bpmn
+    VIGIE_MAX_BODY_BYTES largest accepted request body; default 256 KiB
+    """
+    env = os.environ.get("VIGIE_ENV", "development")
+    production = env == "production"
+    out = static_settings()
+    out.update({
+        "VIGIE_ENV": env,
+        "SECRET_KEY": secret_key(instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
+        "SESSION_COOKIE_SECURE": production,
+    })
+    if os.environ.get("VIGIE_BPMN_DIR"):
+        out["VIGIE_BPMN_DIR"] = os.environ["VIGIE_BPMN_DIR"]
+    if os.environ.get("VIGIE_MAX_BODY_BYTES"):
+        out["MAX_CONTENT_LENGTH"] = int(os.environ["VIGIE_MAX_BODY_BYTES"])
+    return out

@@ -1,0 +1,247 @@
+"""Task forms: the JSON Schema published for a task, its validation in French, HTML form decoding.
+
+The schema is the whole rule: the server validates with it and nothing else, so a client that
+validates against the published schema before sending is never refused (DESIGN.md).
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from workflows import TaskSpecView
+
+from .audit import canonical_json
+
+FORMATS = FormatChecker()
+TYPE_LABELS = {"string": "un texte", "boolean": "oui ou non", "integer": "un nombre entier",
+               "number": "un nombre", "array": "une liste", "object": "un objet",
+               "null": "une valeur vide"}
+FORMAT_MESSAGES = {"date": "Date invalide : format attendu AAAA-MM-JJ.",
+                   "email": "Adresse électronique invalide."}
+ROOT = "données"
+
+
+# ---------------------------------------------------------------- the published schema
+
+def effective_schema(schema: Mapping[str, Any], spec: TaskSpecView, iteration: int) -> dict[str, Any]:
+    """The task's schema, with the loop limit applied when it is reached.
+
+    A task with properties `loopLimit=N` and `loopChoice=field=value` may take `value` at most
+    N times: from then on `value` is no longer offered, so the published schema still tells
+    the whole rule (DESIGN.md, engine limits).
+    """
+    limit, choice = spec.properties.get("loopLimit"), spec.properties.get("loopChoice")
+    if not (limit and choice and "=" in choice) or iteration < int(limit):
+        return schema  # type: ignore[return-value]
+    name, value = choice.split("=", 1)
+    narrowed = copy.deepcopy(dict(schema))
+    prop = narrowed["properties"][name]
+    message = (f"Renvoi impossible : la limite de {limit} renvois est atteinte pour cette "
+               "procédure. Validez, ou ouvrez une nouvelle procédure si le dossier doit être repris.")
+    if "oneOf" in prop:
+        prop["oneOf"] = [option for option in prop["oneOf"] if option.get("const") != value]
+    if "enum" in prop:
+        prop["enum"] = [option for option in prop["enum"] if option != value]
+    prop["description"] = message
+    prop.setdefault("errorMessage", {}).update({"oneOf": message, "enum": message})
+    return narrowed
+
+
+# ---------------------------------------------------------------- validation
+
+@lru_cache(maxsize=512)
+def _validator(schema_json: str) -> Draft202012Validator:
+    import json
+    return Draft202012Validator(json.loads(schema_json), format_checker=FORMATS)
+
+
+def validator(schema: Mapping[str, Any]) -> Draft202012Validator:
+    return _validator(canonical_json(schema))
+
+
+def validate(schema: Mapping[str, Any], data: Any) -> dict[str, list[str]]:
+    """Field → French messages; empty when `data` satisfies the schema."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(data, dict):
+        return {"data": ["Les données doivent être un objet JSON (des champs et leurs valeurs)."]}
+    for error in validator(schema).iter_errors(data):
+        for name, message in _messages(error):
+            bucket = errors.setdefault(name, [])
+            if message not in bucket:
+                bucket.append(message)
+    return errors
+
+
+def _messages(error: ValidationError) -> Iterable[tuple[str, str]]:
+    path = [str(p) for p in error.absolute_path]
+    name = path[0] if path else ROOT
+    kind, expected = error.validator, error.validator_value
+    custom = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
+    if isinstance(custom, dict) and kind in custom:
+        yield name, custom[kind]
+        return
+    if kind == "required":
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        for missing in expected:
+            if missing not in instance:
+                yield (".".join(path + [missing]) if path else missing), "Ce champ est obligatoire."
+        return
+    if kind == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        for extra in sorted(set(error.instance) - allowed):
+            yield (".".join(path + [extra]) if path else extra), "Champ inconnu : il ne fait pas partie de ce formulaire."
+        return
+    yield name, _message(kind, expected, error)
+
+
+def _message(kind: str, expected: Any, error: ValidationError) -> str:
+    if kind == "type":
+        types = expected if isinstance(expected, list) else [expected]
+        return "Valeur attendue : " + " ou ".join(TYPE_LABELS.get(t, t) for t in types) + "."
+    if kind in ("enum", "oneOf", "const"):
+        return "Valeur non autorisée : choisissez une des options proposées."
+    if kind == "format":
+        return FORMAT_MESSAGES.get(expected, "Format invalide.")
+    if kind == "minLength":
+        return "Ce champ ne peut pas être vide." if expected == 1 else f"Au moins {expected} caractères."
+    if kind == "maxLength":
+        return f"Texte trop long : {expected} caractères au maximum."
+    if kind == "pattern":
+        return "Format invalide."
+    if kind == "minimum":
+        return f"La valeur doit être supérieure ou égale à {expected}."
+    if kind == "maximum":
+        return f"La valeur doit être inférieure ou égale à {expected}."
+    if kind == "minItems":
+        return f"Choisissez au moins {expected} élément(s)."
+    if kind == "maxItems":
+        return f"{expected} éléments au maximum."
+    if kind == "uniqueItems":
+        return "Chaque élément ne peut figurer qu'une fois."
+    return "Valeur refusée par le formulaire."
+
+
+# ---------------------------------------------------------------- HTML forms
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a task screen, derived from the schema."""
+
+    name: str
+    title: str
+    kind: str  # text | textarea | date | boolean | radio | select | checkboxes | integer | number
+    required: bool
+    description: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+    max_length: int | None = None
+    required_when: str | None = None  # French sentence for conditional requirements
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _options(prop: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    if "oneOf" in prop:
+        return tuple((o["const"], o.get("title", str(o["const"]))) for o in prop["oneOf"] if "const" in o)
+    if "enum" in prop:
+        return tuple((str(v), str(v)) for v in prop["enum"])
+    return ()
+
+
+def _conditional_requirements(schema: Mapping[str, Any]) -> dict[str, str]:
+    """`if/then/else` turned into French hints: « obligatoire si … »."""
+    hints: dict[str, str] = {}
+    props = schema.get("properties", {})
+    for clause in [schema, *schema.get("allOf", [])]:
+        condition = clause.get("if", {}).get("properties", {})
+        if len(condition) != 1:
+            continue
+        (name, test), = condition.items()
+        if "const" not in test:
+            continue
+        label = props.get(name, {}).get("title", name)
+        value = test["const"]
+        shown = {True: "Oui", False: "Non"}.get(value) if isinstance(value, bool) else None
+        if shown is None:
+            shown = dict(_options(props.get(name, {}))).get(value, str(value))
+        for branch, negate in (("then", False), ("else", True)):
+            for required in clause.get(branch, {}).get("required", []):
+                verb = "n'est pas" if negate else "est"
+                hints[required] = f"Obligatoire si « {label} » {verb} « {shown} »."
+    return hints
+
+
+def fields(schema: Mapping[str, Any]) -> list[Field]:
+    """The inputs of a form, in the schema's order."""
+    required = set(schema.get("required", []))
+    hints = _conditional_requirements(schema)
+    out = []
+    for name, prop in schema.get("properties", {}).items():
+        kind = _kind(prop)
+        out.append(Field(name=name, title=prop.get("title", name), kind=kind,
+                         required=name in required, description=prop.get("description"),
+                         options=_options(prop.get("items", {}) if kind == "checkboxes" else prop),
+                         max_length=prop.get("maxLength"), required_when=hints.get(name)))
+    return out
+
+
+def _kind(prop: Mapping[str, Any]) -> str:
+    kind = prop.get("type")
+    if kind == "boolean":
+        return "boolean"
+    if kind == "array":
+        return "checkboxes"
+    if kind in ("integer", "number"):
+        return kind
+    if prop.get("format") == "date":
+        return "date"
+    if "oneOf" in prop or "enum" in prop:
+        return "radio" if len(_options(prop)) <= 5 else "select"
+    return "textarea" if (prop.get("maxLength") or 0) > 300 else "text"
+
+
+def from_html(schema: Mapping[str, Any], form: Any) -> dict[str, Any]:
+    """Decode an HTML form (a MultiDict) into JSON values, by the schema's types.
+
+    Empty inputs are left out so that « obligatoire » is reported rather than an empty text;
+    values that do not convert are kept as text so the schema reports their type.
+    """
+    data: dict[str, Any] = {}
+    for item in fields(schema):
+        if item.kind == "checkboxes":
+            values = [v for v in form.getlist(item.name) if v != ""]
+            if values:
+                data[item.name] = values
+            continue
+        raw = form.get(item.name)
+        if raw is None or raw == "":
+            continue
+        if item.kind == "boolean":
+            data[item.name] = {"true": True, "false": False}.get(raw, raw)
+        elif item.kind in ("integer", "number"):
+            try:
+                data[item.name] = int(raw) if item.kind == "integer" else float(raw.replace(",", "."))
+            except ValueError:
+                data[item.name] = raw
+        else:
+            data[item.name] = raw.replace("\r\n", "\n")
+    return data
+
+
+def display_value(schema: Mapping[str, Any], name: str, value: Any) -> str:
+    """A submitted value as a person reads it (labels for choices, Oui/Non, JJ/MM/AAAA)."""
+    prop = schema.get("properties", {}).get(name, {})
+    if isinstance(value, bool):
+        return "Oui" if value else "Non"
+    if isinstance(value, list):
+        labels = dict(_options(prop.get("items", {})))
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    labels = dict(_options(prop))
+    if value in labels:
+        return labels[value]
+    if prop.get("format") == "date" and isinstance(value, str) and len(value) == 10:
+        return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
+    return str(value)

@@ -1,0 +1,14 @@
+"""Persistence: one module per aggregate. Models add and flush; only use cases commit."""
+from .audit import AuditEvent
+from .case import Case
+from .establishment import (DEPARTEMENTS, Departement, Establishment, uai_with_check_letter,
+                            valid_departement, valid_uai)
+from .procedure import HumanTask, Procedure, ProcessVersion, TaskSubmission
+from .user import ROLES, ApiToken, User, user_establishment
+
+__all__ = [
+    "AuditEvent", "Case", "DEPARTEMENTS", "Departement", "Establishment", "uai_with_check_letter",
+    "valid_departement",
+    "valid_uai", "HumanTask", "Procedure", "ProcessVersion", "TaskSubmission", "ROLES", "ApiToken",
+    "User", "user_establishment",
+]

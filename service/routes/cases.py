@@ -1,0 +1,87 @@
+"""Cases: list and search, opening, the case page, starting a procedure, the timeline."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from ..errors import ValidationFailed
+from ..usecases.cases import (Pupil, case_timeline, establishments_for, list_cases, open_case,
+                              view_case)
+from ..usecases.procedures import list_procedures, start_procedure
+from .context import current_actor
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@bp.route("", methods=["GET", "POST"])
+@login_required
+def index():
+    # the search is POSTed: a pupil's name never goes into a URL or an access log
+    search = request.form.get("q", "") if request.method == "POST" else ""
+    return render_template("cases/list.html", cases=list_cases(current_actor(), search[:100]), search=search)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    actor = current_actor()
+    form = request.form
+    if request.method == "POST":
+        try:
+            birth = date.fromisoformat(form.get("birth_date", ""))
+        except ValueError:
+            birth = None
+        errors = {}
+        for name in ("last_name", "first_name"):
+            if not form.get(name, "").strip():
+                errors[name] = ["Ce champ est obligatoire."]
+        if birth is None:
+            errors["birth_date"] = ["Date de naissance invalide (JJ/MM/AAAA)."]
+        try:
+            if errors:
+                raise ValidationFailed("Le formulaire contient des erreurs.", errors)
+            case = open_case(actor, Pupil(form["last_name"][:100], form["first_name"][:100], birth),
+                             form.get("establishment", ""))
+        except ValidationFailed as e:
+            return _new_form(actor, form, e.fields), 422
+        flash("Dossier ouvert.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return _new_form(actor, form, {})
+
+
+NEW_CASE_LABELS = {"last_name": "Nom", "first_name": "Prénom", "birth_date": "Date de naissance",
+                   "establishment": "Établissement", "pupil.birth_date": "Date de naissance"}
+
+
+def _new_form(actor, form, errors):
+    errors = {name.removeprefix("pupil."): messages for name, messages in errors.items()}
+    return render_template("cases/new.html", form=form, errors=errors, labels=NEW_CASE_LABELS,
+                           establishments=establishments_for(actor))
+
+
+@bp.get("/<int:case_id>")
+@login_required
+def show(case_id: int):
+    actor = current_actor()
+    details = view_case(actor, case_id)
+    catalogue = list_procedures(actor) if actor.role == "ass" else []
+    return render_template("cases/show.html", details=details, catalogue=catalogue)
+
+
+@bp.post("/<int:case_id>/procedures")
+@login_required
+def start(case_id: int):
+    started = start_procedure(current_actor(), case_id, request.form.get("procedure", ""))
+    flash("Procédure démarrée.", "success")
+    if started.ready:
+        return redirect(url_for("tasks.show", task_id=started.ready[0]))
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.get("/<int:case_id>/timeline")
+@login_required
+def timeline(case_id: int):
+    case, entries = case_timeline(current_actor(), case_id)
+    return render_template("cases/timeline.html", case=case, entries=entries)

@@ -1,0 +1,53 @@
+"""What screens need to read well in French: labels, dates in Paris time."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from ..forms import display_value
+from ..models import ROLES
+
+PARIS = ZoneInfo("Europe/Paris")
+
+STATUS_LABELS = {"running": "En cours", "waiting": "En attente d'une réponse ou d'un délai",
+                 "completed": "Terminée", "cancelled": "Annulée"}
+STATE_LABELS = {"ready": "à faire", "completed": "complétée", "cancelled": "annulée"}
+EVENT_LABELS = {
+    "case_opened": "Dossier ouvert", "case_viewed": "Dossier consulté",
+    "timeline_viewed": "Chronologie consultée", "task_viewed": "Étape consultée",
+    "procedure_started": "Procédure démarrée", "procedure_completed": "Procédure terminée",
+    "task_created": "Étape ouverte", "task_completed": "Étape complétée",
+    "task_cancelled": "Étape annulée", "timer_fired": "Délai légal échu",
+    "transmission_validated": "Transmission validée par le CTSD",
+    "transmission_returned": "Transmission renvoyée par le CTSD",
+    "transmission_sent": "Transmission à la CRIP enregistrée",
+    "user_logged_in": "Connexion", "user_logged_out": "Déconnexion",
+    "login_failed": "Échec de connexion", "user_created": "Utilisateur créé",
+    "token_created": "Jeton d'API créé", "establishment_added": "Établissement ajouté",
+    "password_changed": "Mot de passe changé",
+}
+ROLE_LABELS = {**ROLES, "systeme": "Vigie (automatique)"}
+
+
+def date_fr(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.astimezone(PARIS).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def datetime_fr(value: datetime | None, seconds: bool = False) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M:%S" if seconds else "%d/%m/%Y à %H:%M")
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(date_fr)
+    app.add_template_filter(datetime_fr)
+    app.jinja_env.globals.update(
+        roles=ROLE_LABELS, status_labels=STATUS_LABELS, state_labels=STATE_LABELS,
+        event_labels=EVENT_LABELS, display=display_value, now=lambda: datetime.now(timezone.utc))

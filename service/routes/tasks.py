@@ -1,0 +1,43 @@
+"""One screen per human task, rendered from its JSON Schema."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from ..errors import ValidationFailed
+from ..forms import fields, from_html
+from ..usecases.tasks import complete_task, task_form, view_task
+from .context import current_actor
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+
+def _render(details, values, errors, status=200):
+    return render_template("tasks/show.html", details=details, fields=fields(details.schema),
+                           values=values, errors=errors), status
+
+
+@bp.get("/<task_id>")
+@login_required
+def show(task_id: str):
+    details = view_task(current_actor(), task_id)
+    return _render(details, details.data, {})
+
+
+@bp.post("/<task_id>")
+@login_required
+def submit(task_id: str):
+    actor = current_actor()
+    form = task_form(actor, task_id)
+    data = from_html(form.schema, request.form)
+    version = request.form.get("version", "")
+    try:
+        done = complete_task(actor, task_id, data, int(version) if version.isdigit() else None)
+    except ValidationFailed as e:
+        flash("Le formulaire contient des erreurs : corrigez les champs signalés.", "error")
+        return _render(view_task(actor, task_id), data, e.fields, 422)
+    flash(f"Étape « {form.name} » enregistrée.", "success")
+    mine = [t for t in done.next_tasks if t.role == actor.role]
+    if mine:
+        return redirect(url_for("tasks.show", task_id=mine[0].id))
+    return redirect(url_for("cases.show", case_id=form.case_id))

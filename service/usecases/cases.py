@@ -1,0 +1,128 @@
+"""Opening, listing and reading cases; the case timeline."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from ..access import (CASE_OPENERS, TIMELINE_READERS, Actor, case_filter, require_case,
+                      require_role, CASE_READERS)
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..models import AuditEvent, Case, Establishment, HumanTask, Procedure, User
+from .unit_of_work import unit_of_work
+
+#: events shown in a case's history (the timeline shows everything)
+HISTORY_EVENTS = ("case_opened", "procedure_started", "task_completed", "transmission_validated",
+                  "transmission_returned", "transmission_sent", "task_cancelled", "timer_fired",
+                  "procedure_completed")
+
+
+@dataclass(frozen=True)
+class Pupil:
+    last_name: str
+    first_name: str
+    birth_date: date
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: AuditEvent
+    actor: str | None
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    case: Case
+    procedures: tuple[Procedure, ...]
+    ready: dict[int, tuple[HumanTask, ...]]  # procedure id -> its ready tasks
+    history: tuple[TimelineEntry, ...]
+
+
+def open_case(actor: Actor, pupil: Pupil, establishment_uai: str) -> Case:
+    """Open a case for a pupil of one of the actor's establishments.
+
+    :raises Forbidden: the role opens no case; :raises ValidationFailed: establishment
+    unknown or outside the actor's scope, birth date in the future.
+    """
+    require_role(actor, CASE_OPENERS, "ouvrir un dossier")
+    if pupil.birth_date > date.today():
+        raise ValidationFailed("Dossier refusé.", {"pupil.birth_date": ["La date de naissance est dans le futur."]})
+    with unit_of_work(actor) as uow:
+        establishment = db.session.scalar(select(Establishment).where(
+            Establishment.uai == establishment_uai.strip().upper()))
+        if establishment is None or establishment.id not in actor.establishment_ids:
+            raise ValidationFailed("Dossier refusé.", {"establishment": [
+                "Établissement inconnu ou hors de votre périmètre."]})
+        case = Case(establishment=establishment, pupil_last_name=pupil.last_name.strip(),
+                    pupil_first_name=pupil.first_name.strip(), pupil_birth_date=pupil.birth_date,
+                    opened_by_id=actor.user_id)
+        db.session.add(case)
+        db.session.flush()
+        uow.record("case_opened", case_id=case.id, establishment=establishment.uai)
+    return case
+
+
+def establishments_for(actor: Actor) -> list[Establishment]:
+    """The establishments where the actor may open a case."""
+    require_role(actor, CASE_OPENERS, "ouvrir un dossier")
+    if not actor.establishment_ids:
+        return []
+    return list(db.session.scalars(select(Establishment).where(
+        Establishment.id.in_(actor.establishment_ids)).order_by(Establishment.name)))
+
+
+def list_cases(actor: Actor, search: str = "", limit: int = 200) -> list[Case]:
+    """Cases in the actor's scope, newest first, optionally filtered by pupil name."""
+    require_role(actor, CASE_READERS, "consulter les dossiers")
+    query = select(Case).join(Case.establishment).where(case_filter(actor))
+    if search.strip():
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(or_(func.lower(Case.pupil_last_name).like(pattern),
+                                func.lower(Case.pupil_first_name).like(pattern)))
+    return list(db.session.scalars(query.order_by(Case.id.desc()).limit(limit)))
+
+
+def _entries(events: list[AuditEvent]) -> tuple[TimelineEntry, ...]:
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    names = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all()) if ids else {}
+    return tuple(TimelineEntry(e, names.get(e.actor_id), json.loads(e.payload)) for e in events)
+
+
+def view_case(actor: Actor, case_id: int) -> CaseDetails:
+    """The case, its procedures, their ready tasks and history; the read is audited.
+
+    :raises Forbidden, NotFound:
+    """
+    with unit_of_work(actor) as uow:
+        case = require_case(actor, db.session.get(Case, case_id))
+        procedures = tuple(case.procedures)
+        ready: dict[int, tuple[HumanTask, ...]] = {p.id: () for p in procedures}
+        for task in db.session.scalars(select(HumanTask).where(
+                HumanTask.case_id == case.id, HumanTask.state == "ready").order_by(HumanTask.ready_at)):
+            ready[task.procedure_id] = ready[task.procedure_id] + (task,)
+        events = list(db.session.scalars(select(AuditEvent).where(
+            AuditEvent.case_id == case.id, AuditEvent.event_type.in_(HISTORY_EVENTS))
+            .order_by(AuditEvent.seq)))
+        uow.record("case_viewed", case_id=case.id)
+        details = CaseDetails(case, procedures, ready, _entries(events))
+    return details
+
+
+def case_timeline(actor: Actor, case_id: int) -> tuple[Case, tuple[TimelineEntry, ...]]:
+    """Every audit event of the case, in order, with the data declared; the read is audited.
+
+    :raises Forbidden: roles that read no timeline (direction, admin); :raises NotFound:
+    """
+    require_role(actor, TIMELINE_READERS, "consulter la chronologie d'un dossier")
+    with unit_of_work(actor) as uow:
+        case = require_case(actor, db.session.get(Case, case_id))
+        events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
+                                         .order_by(AuditEvent.seq)))
+        uow.record("timeline_viewed", case_id=case.id)
+        result = case, _entries(events)
+    return result

@@ -1,0 +1,100 @@
+"""Shared steps of the procedure use cases: the engine, bundles, saving a run, the inbox rows."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from workflows import (COMPLETED, Bundle, EngineLimitReached, SavedState, ScriptError, StepResult,
+                       WorkflowEngine, WorkflowError, WorkflowRun, WorkflowStuck)
+
+from ..access import lane_role
+from ..errors import EngineRefused
+from ..extensions import db
+from ..models import Case, HumanTask, Procedure, ProcessVersion
+from .unit_of_work import UnitOfWork
+
+#: engine event kind -> audit event type, in the order they are written
+ENGINE_EVENTS = {"timer_fired": "timer_fired", "task_cancelled": "task_cancelled",
+                 "task_created": "task_created", "end_reached": "procedure_completed"}
+
+
+def get_engine() -> WorkflowEngine:
+    return current_app.extensions["workflows"]
+
+
+def bundle_of(version: ProcessVersion) -> Bundle:
+    """The bundle an instance runs on: the engine's cache, else the stored files."""
+    return get_engine().known(version.content_hash) or Bundle.from_json(version.process_id, version.bundle)
+
+
+def ensure_version(bundle: Bundle, name: str) -> ProcessVersion:
+    """The `process_version` row of a bundle, created on first use."""
+    found = db.session.scalar(select(ProcessVersion).where(ProcessVersion.content_hash == bundle.content_hash))
+    if found is None:
+        found = ProcessVersion(process_id=bundle.process_id, content_hash=bundle.content_hash,
+                               name=name, bundle=bundle.to_json())
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def restore(procedure: Procedure) -> tuple[Bundle, WorkflowRun]:
+    bundle = bundle_of(procedure.process_version)
+    run = get_engine().restore(bundle, SavedState(procedure.state, procedure.serializer_version))
+    return bundle, run
+
+
+def engine_refused(error: WorkflowError) -> EngineRefused:
+    """Translate an engine refusal; the transaction is rolled back by the unit of work."""
+    if isinstance(error, (EngineLimitReached, WorkflowStuck, ScriptError)):
+        return EngineRefused(f"L'étape a été refusée : {error.message}.")
+    return EngineRefused(f"Le moteur de procédure a refusé l'étape : {error.message}.")
+
+
+def save_run(uow: UnitOfWork, procedure: Procedure, case: Case, run: WorkflowRun,
+             result: StepResult, now: datetime) -> None:
+    """Store the state, status and next timer; refresh the inbox rows; record the engine events."""
+    saved = run.dump()
+    snapshot = result.snapshot
+    procedure.state = saved.state_json
+    procedure.serializer_version = saved.serializer_version
+    procedure.status = snapshot.status
+    procedure.next_timer_at = snapshot.next_timer_at
+    procedure.end_event = snapshot.end_event
+    procedure.outcome = snapshot.outcome
+    procedure.updated_at = now
+    if snapshot.status == COMPLETED:
+        procedure.completed_at = now
+    _sync_inbox(procedure, case, run, snapshot.ready)
+    for kind in ENGINE_EVENTS:
+        for event in result.events:
+            if event.kind == kind:
+                uow.record(ENGINE_EVENTS[kind], case_id=case.id, procedure_id=procedure.id,
+                           task_id=event.task_id if kind != "end_reached" else None,
+                           element=event.spec_id, name=event.name)
+
+
+def _sync_inbox(procedure: Procedure, case: Case, run: WorkflowRun, ready) -> None:
+    rows = {t.id: t for t in db.session.scalars(
+        select(HumanTask).where(HumanTask.procedure_id == procedure.id, HumanTask.state == "ready"))}
+    ready_ids = set()
+    for view in ready:
+        ready_ids.add(view.id)
+        if view.id in rows:
+            continue
+        role = lane_role(view.lane)
+        if role is None:
+            raise EngineRefused(f"L'étape « {view.name} » est dans un couloir sans rôle connu "
+                                f"({view.lane!r}) : le diagramme doit être corrigé.")
+        db.session.add(HumanTask(
+            id=view.id, procedure_id=procedure.id, case_id=case.id,
+            establishment_id=case.establishment_id,
+            departement_code=case.establishment.departement_code, spec_id=view.spec_id,
+            name=view.name, lane=view.lane, role=role, state="ready", iteration=view.iteration,
+            waits_for_external=view.waits_for_external, ready_at=view.ready_since,
+            due_at=view.due_at))
+    for task_id, row in rows.items():
+        if task_id not in ready_ids:
+            row.state = run.task(task_id).state

@@ -1,0 +1,202 @@
+"""The inbox, reading a task, completing it."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from workflows import TaskNotReady, TaskSpecView, WorkflowError
+
+from ..access import Actor, inbox_filter, may_read_task, require_case, require_task_lane
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..forms import display_value, effective_schema, validate
+from ..models import Case, HumanTask, Procedure, TaskSubmission
+from ..models.types import utcnow
+from .engine_glue import bundle_of, engine_refused, get_engine, restore, save_run
+from .unit_of_work import unit_of_work
+
+
+@dataclass(frozen=True)
+class ReviewBlock:
+    """A task already done, shown to whoever must check it (visa, validation)."""
+
+    spec_id: str
+    name: str
+    submitted_by: str
+    submitted_at: datetime
+    data: dict[str, Any]
+    rows: tuple[tuple[str, str], ...]  # (label, value as read)
+
+
+@dataclass(frozen=True)
+class TaskDetails:
+    task: HumanTask
+    case: Case
+    procedure: Procedure
+    process_name: str
+    spec: TaskSpecView
+    schema: dict[str, Any]
+    data: dict[str, Any]
+    review: tuple[ReviewBlock, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Completion:
+    procedure_id: int
+    status: str
+    version: int
+    next_tasks: tuple[HumanTask, ...]
+
+
+def inbox(actor: Actor) -> list[HumanTask]:
+    """Ready tasks of the actor's role on cases in their scope, most urgent first."""
+    query = (select(HumanTask).where(HumanTask.state == "ready", inbox_filter(actor))
+             .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.ready_at))
+    return list(db.session.scalars(query))
+
+
+def _task_in_scope(actor: Actor, task_id: str) -> HumanTask:
+    task = db.session.get(HumanTask, str(task_id)[:36])
+    if task is None:
+        raise NotFound("Étape introuvable.")
+    require_case(actor, task.case, "consulter cette étape")
+    return task
+
+
+def _latest_submission(procedure_id: int, spec_id: str) -> TaskSubmission | None:
+    return db.session.scalars(
+        select(TaskSubmission).where(TaskSubmission.procedure_id == procedure_id,
+                                     TaskSubmission.spec_id == spec_id)
+        .order_by(TaskSubmission.id.desc()).limit(1)).first()
+
+
+def view_task(actor: Actor, task_id: str) -> TaskDetails:
+    """A task with its published form and current data; the read is audited.
+
+    :raises NotFound: unknown or out of scope; :raises Forbidden: another role's task.
+    """
+    with unit_of_work(actor) as uow:
+        task = _task_in_scope(actor, task_id)
+        if not may_read_task(actor, task):
+            raise Forbidden("Cette étape revient à un autre rôle.")
+        procedure = task.procedure
+        bundle = bundle_of(procedure.process_version)
+        engine = get_engine()
+        spec = engine.describe(bundle, task.spec_id)
+        schema = effective_schema(bundle.form(spec.form_file), spec, task.iteration)
+        own = _latest_submission(procedure.id, task.spec_id)
+        if task.state != "ready":
+            own = db.session.scalars(select(TaskSubmission).where(TaskSubmission.task_id == task.id)).first()
+        data = json.loads(own.data) if own else {}
+        review = []
+        for spec_id in spec.review_tasks:
+            done = _latest_submission(procedure.id, spec_id)
+            if done is None:
+                continue
+            other = engine.describe(bundle, spec_id)
+            other_schema = bundle.form(other.form_file)
+            values = json.loads(done.data)
+            rows = tuple((other_schema["properties"].get(k, {}).get("title", k),
+                          display_value(other_schema, k, v)) for k, v in values.items())
+            review.append(ReviewBlock(spec_id, other.name, done.submitted_by.username,
+                                      done.submitted_at, values, rows))
+        uow.record("task_viewed", case_id=task.case_id, procedure_id=procedure.id, task_id=task.id,
+                   element=task.spec_id)
+        details = TaskDetails(task, task.case, procedure, procedure.process_version.name, spec,
+                              schema, data, tuple(review))
+    return details
+
+
+def complete_task(actor: Actor, task_id: str, data: Any, expected_version: int | None = None) -> Completion:
+    """Validate the data against the task's published schema, complete it, advance the procedure.
+
+    One transaction: the procedure row is locked, the state, inbox and audit are written and
+    committed together, or nothing is.
+
+    :raises NotFound, Forbidden: scope, lane; :raises Conflict: no longer ready, or changed since
+    `expected_version`; :raises ValidationFailed: data refused by the schema;
+    :raises EngineRefused: the engine refused the step.
+    """
+    with unit_of_work(actor) as uow:
+        task = _task_in_scope(actor, task_id)
+        procedure = Procedure.get_for_update(task.procedure_id)
+        db.session.refresh(task)
+        if task.state != "ready":
+            raise _not_ready(task)
+        require_task_lane(actor, task)
+        if expected_version is not None and expected_version != procedure.version:
+            raise Conflict("La procédure a avancé depuis l'affichage de cette page : rechargez-la.")
+        bundle, run = restore(procedure)
+        spec = get_engine().describe(bundle, task.spec_id)
+        schema = effective_schema(bundle.form(spec.form_file), spec, task.iteration)
+        errors = validate(schema, data)
+        if errors:
+            raise ValidationFailed("Le formulaire contient des erreurs.", errors)
+        try:
+            result = run.complete(task.id, {k: data[k] for k in spec.engine_fields if k in data})
+        except TaskNotReady as e:
+            raise Conflict(f"Cette étape n'est plus à faire ({e.state}).") from e
+        except (WorkflowError, ValueError) as e:
+            raise engine_refused(e if isinstance(e, WorkflowError) else WorkflowError(str(e))) from e
+        now = utcnow()
+        task.state, task.completed_by_id, task.completed_at = "completed", actor.user_id, now
+        db.session.add(TaskSubmission(task_id=task.id, procedure_id=procedure.id,
+                                      spec_id=task.spec_id, data=json.dumps(data, ensure_ascii=False),
+                                      submitted_by_id=actor.user_id, submitted_at=now))
+        ids = dict(case_id=task.case_id, procedure_id=procedure.id, task_id=task.id)
+        uow.record("task_completed", **ids, element=task.spec_id, name=task.name, data=data)
+        for event_type in _declared_events(spec, data):
+            uow.record(event_type, **ids, element=task.spec_id)
+        save_run(uow, procedure, task.case, run, result, now)
+        db.session.flush()
+        ready = set(t.id for t in result.snapshot.ready)
+        next_tasks = tuple(db.session.get(HumanTask, i) for i in ready)
+        completion = Completion(procedure.id, procedure.status, procedure.version, next_tasks)
+    return completion
+
+
+def _declared_events(spec: TaskSpecView, data: dict[str, Any]) -> list[str]:
+    """Domain events declared on the task: `completionEvent`, and `decisionEvents`
+    (`field=value:event_type,…`), e.g. `decision=valider:transmission_validated`."""
+    out = []
+    for item in spec.properties.get("decisionEvents", "").split(","):
+        condition, _, event_type = item.strip().partition(":")
+        name, _, value = condition.partition("=")
+        if event_type and str(data.get(name)) == value:
+            out.append(event_type)
+    if spec.properties.get("completionEvent"):
+        out.append(spec.properties["completionEvent"])
+    return out
+
+
+def _not_ready(task: HumanTask) -> Conflict:
+    if task.state == "completed" and task.completed_by is not None:
+        when = task.completed_at.strftime("%d/%m/%Y à %H:%M UTC")
+        return Conflict(f"Cette étape a déjà été complétée par {task.completed_by.username} le {when}.",
+                        completed_by=task.completed_by.username,
+                        completed_at=task.completed_at.isoformat())
+    if task.state == "cancelled":
+        return Conflict("Cette étape a été annulée (délai dépassé ou procédure modifiée).")
+    return Conflict(f"Cette étape n'est plus à faire ({task.state}).")
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    name: str
+    case_id: int
+    schema: dict[str, Any]
+
+
+def task_form(actor: Actor, task_id: str) -> TaskForm:
+    """The published schema of a task, to decode a submitted HTML form. Read only, not audited
+    (the submission that follows is). :raises NotFound, Forbidden:"""
+    task = _task_in_scope(actor, task_id)
+    if not may_read_task(actor, task):
+        raise Forbidden("Cette étape revient à un autre rôle.")
+    bundle = bundle_of(task.procedure.process_version)
+    spec = get_engine().describe(bundle, task.spec_id)
+    return TaskForm(task.name, task.case_id, effective_schema(bundle.form(spec.form_file), spec, task.iteration))

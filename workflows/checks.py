@@ -1,0 +1,155 @@
+"""`vigie bpmn check`: everything that can be wrong in a bundle, found before anyone runs it."""
+from __future__ import annotations
+
+import ast
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+
+from .engine import WorkflowEngine, iso_duration
+from .errors import InvalidDiagram
+from .script_env import PUBLIC_NAMES, compile_eval, compile_exec
+from .specs import BPMN_NS, Bundle
+
+NS = {"bpmn": BPMN_NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+FLOW_NODES = ("task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask",
+              "sendTask", "receiveTask", "callActivity", "subProcess", "startEvent", "endEvent",
+              "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+              "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway")
+
+
+def check_bundle(engine: WorkflowEngine, bundle: Bundle, lanes: Iterable[str]) -> list[str]:
+    """French descriptions of every problem; an empty list means the bundle is sound."""
+    try:
+        engine.parsed(bundle)
+    except InvalidDiagram as e:
+        return list(e.problems)
+    root = etree.fromstring(bundle.bpmn.encode("utf-8"))
+    problems: list[str] = []
+    problems += _check_diagram_interchange(root)
+    problems += _check_lanes(root, set(lanes))
+    tasks = engine.human_tasks(bundle)
+    defined = set(PUBLIC_NAMES)
+    for task in tasks:
+        problems += [f"{task.spec_id} : {p}" for p in _check_task(bundle, task, {t.spec_id for t in tasks})]
+        defined |= set(task.engine_fields)
+    problems += _check_expressions(root, defined)
+    if not root.findtext(f".//bpmn:process[@id='{bundle.process_id}']/bpmn:documentation", namespaces=NS):
+        problems.append("le processus n'a pas de documentation (cadre légal)")
+    return [f"{bundle.process_id} : {p}" for p in problems]
+
+
+def _check_diagram_interchange(root: Any) -> list[str]:
+    shapes = {s.get("bpmnElement") for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
+    edges = {e.get("bpmnElement") for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
+    problems = []
+    for tag in FLOW_NODES + ("lane", "participant"):
+        for node in root.iterfind(f".//bpmn:{tag}", NS):
+            if node.get("id") not in shapes:
+                problems.append(f"{node.get('id')} n'a pas de forme dans le diagramme (BPMNDI)")
+    for flow in root.iterfind(".//bpmn:sequenceFlow", NS):
+        if flow.get("id") not in edges:
+            problems.append(f"{flow.get('id')} n'a pas de tracé dans le diagramme (BPMNDI)")
+    return problems
+
+
+def _check_lanes(root: Any, known: set[str]) -> list[str]:
+    problems = []
+    placed = set()
+    for lane in root.iterfind(".//bpmn:lane", NS):
+        if lane.get("name") not in known:
+            problems.append(f"couloir « {lane.get('name')} » sans rôle (LANE_ROLES)")
+        placed |= {ref.text for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
+    if placed:
+        for tag in ("userTask", "manualTask", "task"):
+            for node in root.iterfind(f".//bpmn:{tag}", NS):
+                if node.get("id") not in placed:
+                    problems.append(f"{node.get('id')} n'est dans aucun couloir")
+    return problems
+
+
+def _names_in_schema(schema: Any) -> Iterable[tuple[list[str], dict]]:
+    """(required names, properties) of the schema and of its if/then/else and allOf parts."""
+    if not isinstance(schema, dict):
+        return
+    yield schema.get("required", []), schema.get("properties", {})
+    for key in ("then", "else", "if"):
+        yield from _names_in_schema(schema.get(key))
+    for part in schema.get("allOf", []):
+        yield from _names_in_schema(part)
+
+
+def _check_task(bundle: Bundle, task: Any, all_tasks: set[str]) -> list[str]:
+    path = task.form_file
+    if not path:
+        return ["pas de formulaire (propriété formJsonSchemaFilename)"]
+    if path not in bundle.files:
+        return [f"formulaire {path} absent"]
+    try:
+        schema = bundle.form(path)
+        Draft202012Validator.check_schema(schema)
+    except (InvalidDiagram, SchemaError) as e:
+        return [f"{path} : schéma invalide ({str(e).splitlines()[0]})"]
+    problems = []
+    props = schema.get("properties", {})
+    if schema.get("type") != "object" or schema.get("additionalProperties") is not False:
+        problems.append(f"{path} : un objet avec additionalProperties: false est attendu")
+    for required, _ in _names_in_schema(schema):
+        for name in required:
+            if name not in props:
+                problems.append(f"{path} : « {name} » est requis mais n'est pas une propriété")
+    for name in props:
+        if name == "typename" or name.startswith("_"):
+            problems.append(f"{path} : nom de champ réservé « {name} »")
+    for name in task.engine_fields:
+        if name not in props:
+            problems.append(f"engineFields : « {name} » n'est pas un champ du formulaire")
+    due = task.properties.get("dueIn")
+    if due:
+        try:
+            iso_duration(due, datetime.now(timezone.utc))
+        except ValueError:
+            problems.append(f"dueIn « {due} » n'est pas une durée ISO 8601")
+    for other in task.review_tasks:
+        if other not in all_tasks:
+            problems.append(f"reviewTasks : étape inconnue « {other} »")
+    choice = task.properties.get("loopChoice")
+    if choice:
+        name, _, value = choice.partition("=")
+        options = [o.get("const") for o in props.get(name, {}).get("oneOf", [])] + props.get(name, {}).get("enum", [])
+        if value not in options or not task.properties.get("loopLimit", "").isdigit():
+            problems.append("loopChoice/loopLimit incohérents avec le formulaire")
+    return problems
+
+
+def _check_expressions(root: Any, defined: set[str]) -> list[str]:
+    problems = []
+    assigned = set()
+    scripts = [(s.getparent().get("id"), s.text or "") for s in root.iterfind(".//bpmn:script", NS)]
+    for owner, script in scripts:
+        try:
+            compile_exec(script)
+            tree = ast.parse(script)
+        except SyntaxError as e:
+            problems.append(f"{owner} : script refusé ({e})")
+            continue
+        assigned |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    expressions = [(e.getparent().get("id") or e.getparent().getparent().getparent().get("id"), e.text or "")
+                   for tag in ("conditionExpression", "timeDuration", "timeDate", "timeCycle")
+                   for e in root.iterfind(f".//bpmn:{tag}", NS)]
+    known = defined | assigned
+    for owner, text in expressions + scripts:
+        try:
+            compile_eval(text) if (owner, text) not in scripts else None
+            tree = ast.parse(text, mode="exec")
+        except SyntaxError as e:
+            problems.append(f"{owner} : expression refusée ({e})")
+            continue
+        local = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in known | local:
+                problems.append(f"{owner} : « {node.id} » n'est fourni par aucun formulaire ni script")
+    return problems
