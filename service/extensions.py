@@ -1,6 +1,8 @@
 """Extensions, created unbound and bound in `create_app`."""
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,12 +30,16 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
-def configure_sqlite(engine: Engine) -> None:
-    """SQLite: foreign keys, WAL, and BEGIN IMMEDIATE so a transaction holds the write lock from its start.
+#: set by `unit_of_work`: the transaction about to begin will write
+WRITE_INTENT: ContextVar[bool] = ContextVar("vigie_write_intent", default=False)
 
-    pysqlite's own transaction handling defers BEGIN and would let two requests read the same
-    procedure version before either writes; taking the lock at BEGIN serialises use cases, which
-    is what `SELECT … FOR UPDATE` does on PostgreSQL.
+
+def configure_sqlite(engine: Engine) -> None:
+    """SQLite: foreign keys, WAL, and BEGIN IMMEDIATE for use cases that write.
+
+    A use case takes the write lock when its transaction begins, so two requests never read the
+    same procedure version before either writes: what `SELECT … FOR UPDATE` does on PostgreSQL.
+    Reads begin DEFERRED and, in WAL mode, never block a writer.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -51,4 +57,4 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):  # pragma: no cover - driver callback
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if WRITE_INTENT.get() else "BEGIN")

@@ -9,12 +9,15 @@ per session; each test starts from an empty copy.
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 import uuid
 
 import pytest
 import sqlalchemy as sa
+
+from flask.testing import FlaskClient
 
 from service import create_app
 from service.extensions import db
@@ -80,9 +83,21 @@ def _empty_postgres() -> None:
         conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
+class FreshContextClient(FlaskClient):
+    """Each request runs as in production: its own app context, `g` and database session.
+
+    Without this, requests made while a test holds an app context share its `g`, so the user
+    Flask-Login cached for one request would answer the next one.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(database, tmp_path):
     app = create_app(database(tmp_path))
+    app.test_client_class = FreshContextClient
     with app.app_context():
         if ON_POSTGRES:
             _empty_postgres()

@@ -73,7 +73,8 @@ class PupilIn(StrictSchema):
 
 class CaseIn(StrictSchema):
     pupil = Sub(PupilIn, required=True)
-    establishment = Str(required=True, validate=_length(8, 8),
+    establishment = Str(required=True, validate=validate.Length(
+                            equal=8, error="Code UAI : 8 caractères (ex. 0751234J)."),
                         metadata={"description": "Code UAI de l'établissement (ex. 0751234J)"})
 
 

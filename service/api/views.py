@@ -39,8 +39,8 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     elif isinstance(messages, dict):
         for key, value in messages.items():
             name = f"{prefix}.{key}" if prefix else str(key)
-            if key == "_schema" and not prefix:
-                name = "données"
+            if key == "_schema":
+                name = prefix or "données"
             out.update(_flatten(value, name))
     return out
 

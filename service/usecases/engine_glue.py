@@ -9,7 +9,7 @@ from sqlalchemy import select
 from workflows import (COMPLETED, Bundle, EngineLimitReached, SavedState, ScriptError, StepResult,
                        WorkflowEngine, WorkflowError, WorkflowRun, WorkflowStuck)
 
-from ..access import lane_role
+from ..access import Actor, lane_role
 from ..errors import EngineRefused
 from ..extensions import db
 from ..models import Case, HumanTask, Procedure, ProcessVersion
@@ -68,12 +68,13 @@ def save_run(uow: UnitOfWork, procedure: Procedure, case: Case, run: WorkflowRun
     if snapshot.status == COMPLETED:
         procedure.completed_at = now
     _sync_inbox(procedure, case, run, snapshot.ready)
+    engine = Actor.system()  # what the engine did, in the transaction of whoever triggered it
     for kind in ENGINE_EVENTS:
         for event in result.events:
             if event.kind == kind:
                 uow.record(ENGINE_EVENTS[kind], case_id=case.id, procedure_id=procedure.id,
                            task_id=event.task_id if kind != "end_reached" else None,
-                           element=event.spec_id, name=event.name)
+                           actor=engine, element=event.spec_id, name=event.name)
 
 
 def _sync_inbox(procedure: Procedure, case: Case, run: WorkflowRun, ready) -> None:

@@ -35,7 +35,8 @@ def fire_due_timers(now: datetime | None = None, limit: int = 100) -> list[int]:
         with unit_of_work(Actor.system()) as uow:
             query = (select(Procedure).where(Procedure.id == procedure_id,
                                              Procedure.next_timer_at <= now)
-                     .with_for_update(skip_locked=True).execution_options(populate_existing=True))
+                     .with_for_update(skip_locked=True, of=Procedure)
+                     .execution_options(populate_existing=True))
             procedure = db.session.scalars(query).first()
             if procedure is None:
                 continue  # another worker has it, or it moved meanwhile

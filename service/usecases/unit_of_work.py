@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..access import Actor
 from ..audit import PendingEvent, append
 from ..errors import Conflict
-from ..extensions import db
+from ..extensions import WRITE_INTENT, db
 
 
 class UnitOfWork:
@@ -43,6 +43,8 @@ def unit_of_work(actor: Actor | None) -> Iterator[UnitOfWork]:
 
     :raises Conflict: when another transaction changed a procedure read here (lost update).
     """
+    db.session.commit()  # end what the request read before: the use case starts from a fresh snapshot
+    token = WRITE_INTENT.set(True)
     uow = UnitOfWork(actor)
     try:
         yield uow
@@ -53,3 +55,5 @@ def unit_of_work(actor: Actor | None) -> Iterator[UnitOfWork]:
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        WRITE_INTENT.reset(token)

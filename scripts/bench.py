@@ -1,0 +1,192 @@
+"""Vigie's speed figures, printed (never asserted): `make bench`.
+
+Measures, on a throw-away database (SQLite by default, `DATABASE_URL` for PostgreSQL):
+- one task completion over HTTP (token auth, validation, lock, engine, save, inbox, audit, commit);
+- the same once a procedure went through the maximum of CTSD returns;
+- the task screen (HTML) render, server side;
+- the bare engine round trip (restore → complete → dump);
+- the audit-trail verification speed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from werkzeug.serving import make_server  # noqa: E402
+
+from service import create_app  # noqa: E402
+from service.access import Actor  # noqa: E402
+from service.extensions import db  # noqa: E402
+from tests.ip_samples import sample  # noqa: E402
+
+IP_STEPS = [("ass", "recueillir_faits", {}), ("ass", "qualifier_gravite", {}),
+            ("ass", "evaluer_situation", {}), ("ass", "rediger_ip", {}),
+            ("ass", "informer_parents", {}), ("direction", "viser_ip", {}),
+            ("ctsd", "valider_ip", {}), ("ctsd", "transmettre_crip", {}),
+            ("ctsd", "enregistrer_accuse", {}), ("ass", "enregistrer_retour", {})]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def summary(name: str, values: list[float], unit: str = "ms") -> str:
+    return (f"{name:<52} median {statistics.median(values):7.2f} {unit}   p95 {percentile(values, .95):7.2f} {unit}"
+            f"   n={len(values)}")
+
+
+class Client:
+    def __init__(self, base: str, token: str):
+        self.base, self.token = base, token
+        self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def call(self, method: str, path: str, payload=None) -> tuple[int, dict, float]:
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(self.base + "/api/v1" + path, data=data, method=method, headers={
+            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+        start = time.perf_counter()
+        with self.opener.open(request) as response:
+            body = response.read()
+            status = response.status
+        return status, json.loads(body), (time.perf_counter() - start) * 1000
+
+
+def setup(app) -> dict[str, str]:
+    from tests.factories import World, token_for
+    with app.app_context():
+        world = World()
+        db.session.commit()
+        tokens = {role: token_for(getattr(world, role)) for role in ("ass", "direction", "ctsd")}
+        tokens["uai"] = world.college.uai
+        tokens["ass_id"] = world.ass.id
+    return tokens
+
+
+def task_of(client: Client, spec_id: str, procedure_id: int) -> str:
+    _, body, _ = client.call("GET", "/tasks")
+    return next(t["id"] for t in body["tasks"] if t["element"] == spec_id and t["procedure_id"] == procedure_id)
+
+
+def run_ip(clients, uai: str, returns: int = 0) -> tuple[list[float], list[float]]:
+    """One IP through the API; returns (completion times, completion times after the returns)."""
+    _, case, _ = clients["ass"].call("POST", "/cases", {"pupil": {"last_name": "Martin", "first_name": "Léa",
+                                                                 "birth_date": "2013-03-14"}, "establishment": uai})
+    _, proc, _ = clients["ass"].call("POST", f"/cases/{case['id']}/procedures", {"procedure": "information_preoccupante"})
+    times, late = [], []
+    steps = list(IP_STEPS)
+    loop = [("ctsd", "valider_ip", {"decision": "renvoyer", "commentaire": "À reprendre."}),
+            ("ass", "rediger_ip", {}), ("ass", "informer_parents", {}), ("direction", "viser_ip", {})]
+    steps[6:6] = loop * returns
+    for index, (role, spec_id, overrides) in enumerate(steps):
+        task_id = task_of(clients[role], spec_id, proc["id"])
+        status, body, ms = clients[role].call("POST", f"/tasks/{task_id}/complete", {"data": sample(spec_id, **overrides)})
+        assert status == 200, body
+        (late if returns and index >= 6 + 4 * returns else times).append(ms)
+    return times, late
+
+
+def bench_http(app, runs: int) -> None:
+    tokens = setup(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    clients = {role: Client(base, tokens[role]) for role in ("ass", "direction", "ctsd")}
+    run_ip(clients, tokens["uai"])  # warm-up: parse the diagram, fill caches
+    times: list[float] = []
+    for _ in range(runs):
+        times += run_ip(clients, tokens["uai"])[0]
+    print(summary("complete a task over HTTP (API, token)", times))
+    _, late = run_ip(clients, tokens["uai"], returns=20)
+    print(summary("  the same after 20 CTSD returns (the cap)", late))
+    screen = []
+    with app.test_client() as browser:
+        browser.post("/login", data={"username": "bench", "password": "x"})
+        from flask_login import login_user  # noqa: F401
+        with app.app_context():
+            from service.models import HumanTask, User
+            ass = db.session.get(User, tokens["ass_id"])
+            task_ids = [t.id for t in db.session.query(HumanTask).filter_by(role="ass").limit(30)]
+        with browser.session_transaction() as session:
+            session["_user_id"] = str(ass.id)
+            session["_fresh"] = True
+        for task_id in task_ids:
+            start = time.perf_counter()
+            response = browser.get(f"/tasks/{task_id}")
+            screen.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200
+    print(summary("show a task screen (HTML, server side)", screen))
+    server.shutdown()
+
+
+def bench_engine(app, rounds: int) -> None:
+    from workflows import WorkflowEngine
+    engine: WorkflowEngine = app.extensions["workflows"]
+    bundle = engine.bundle("information_preoccupante")
+    run, result = engine.start(bundle)
+    times = []
+    for spec_id in ["recueillir_faits", "qualifier_gravite", "evaluer_situation", "rediger_ip", "informer_parents",
+                    "viser_ip", "valider_ip", "transmettre_crip"]:
+        saved = run.dump()
+        for _ in range(rounds):
+            start = time.perf_counter()
+            trial = engine.restore(bundle, saved)
+            view = next(t for t in trial.snapshot().ready if t.spec_id == spec_id)
+            trial.complete(view.id, {k: v for k, v in sample(spec_id).items() if k in view.spec.engine_fields})
+            trial.dump()
+            times.append((time.perf_counter() - start) * 1000)
+        run = trial
+    print(summary("bare engine round trip (restore, complete, dump)", times))
+    print(f"{'serialized state of a transmitted IP':<52} {len(run.dump().state_json):,} bytes")
+
+
+def bench_audit(app, events: int) -> None:
+    from service.audit import verify_chain
+    from service.audit.trail import PendingEvent, append
+    with app.app_context():
+        batch = 5000
+        for start in range(0, events, batch):
+            append([PendingEvent("case_viewed", 1, "ass", case_id=i, payload={"n": i})
+                    for i in range(start, min(events, start + batch))])
+            db.session.commit()
+        began = time.perf_counter()
+        result = verify_chain()
+        elapsed = time.perf_counter() - began
+    assert result.ok
+    print(f"{'verify the audit trail':<52} {result.events:,} events in {elapsed:.2f} s"
+          f" = {result.events / elapsed:,.0f} events/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=10, help="IP procedures driven over HTTP")
+    parser.add_argument("--rounds", type=int, default=30, help="engine round trips per step")
+    parser.add_argument("--events", type=int, default=200_000, help="audit events to verify")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.db"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+        with app.app_context():
+            from flask_migrate import upgrade
+            upgrade()
+        print(f"Vigie bench — {app.extensions['sqlalchemy'].engines[None].dialect.name if False else url.split(':')[0]}, "
+              f"{os.cpu_count()} CPU")
+        bench_http(app, args.runs)
+        with app.app_context():
+            bench_engine(app, args.rounds)
+        bench_audit(app, args.events)
+
+
+if __name__ == "__main__":
+    _ = Actor
+    main()

@@ -1,0 +1,153 @@
+"""The screens in French: login, inbox, case pages, task forms with errors next to fields, CSRF."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from service.extensions import db
+from service.models import AuditEvent
+from service.usecases.procedures import start_procedure
+from tests.factories import World, make_case
+from tests.helpers import fingerprint, ready_task
+
+
+@pytest.fixture
+def world(app):
+    world = World()
+    db.session.commit()
+    return world
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_pages_need_a_login(client):
+    for url in ("/", "/cases", "/cases/new", "/cases/1", "/tasks/abc", "/audit"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_login_failure_is_audited_and_in_french(client, world, auth):
+    response = auth.login(world.ass.username, "mauvais mot de passe")
+    assert response.status_code == 401 and "Identifiant ou mot de passe incorrect" in text(response)
+    assert auth.login(world.ass.username).status_code == 302
+    db.session.rollback()
+    types = db.session.scalars(sa.select(AuditEvent.event_type).order_by(AuditEvent.seq)).all()
+    assert types[-2:] == ["login_failed", "user_logged_in"]
+    assert auth.logout().status_code == 302
+    db.session.rollback()
+    assert db.session.scalars(sa.select(AuditEvent.event_type).order_by(AuditEvent.seq.desc())).first() == "user_logged_out"
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/cases", "/cases"), ("https://evil.example/", "/"), ("//evil.example", "/"),
+    ("/\\evil.example", "/"), ("javascript:alert(1)", "/")])
+def test_login_redirects_only_inside_the_site(client, world, target, expected):
+    response = client.post(f"/login?next={target}", data={"username": world.ass.username,
+                                                           "password": "mot de passe de test"})
+    assert response.headers["Location"] == expected
+
+
+def test_every_form_post_needs_the_csrf_token(app, client, world, auth):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/login", data={"username": world.ass.username, "password": "mot de passe de test"})
+    assert response.status_code == 400 and "CSRF" in text(response)
+
+
+def test_open_a_case_and_start_the_ip_through_the_screens(client, world, auth):
+    auth.login(world.ass.username)
+    page = client.get("/cases/new")
+    assert "Ouvrir un dossier" in text(page) and world.college.uai in text(page)
+    refused = client.post("/cases/new", data={"last_name": "", "first_name": "Léa",
+                                              "birth_date": "14/03/2013", "establishment": world.college.uai})
+    assert refused.status_code == 422
+    assert "Ce champ est obligatoire." in text(refused) and "Date de naissance invalide" in text(refused)
+    created = client.post("/cases/new", data={"last_name": "Martin", "first_name": "Léa",
+                                              "birth_date": "2013-03-14", "establishment": world.college.uai})
+    assert created.status_code == 302
+    case_page = client.get(created.headers["Location"])
+    assert "MARTIN Léa" in text(case_page) and "Démarrer une procédure" in text(case_page)
+    case_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    started = client.post(f"/cases/{case_id}/procedures", data={"procedure": "information_preoccupante"})
+    task_page = client.get(started.headers["Location"])
+    assert task_page.status_code == 200
+    body = text(task_page)
+    assert "<h1>Recueillir les faits et observations</h1>" in body
+    assert 'type="date"' in body and "Consignes" in body and "Cadre légal" in body
+    assert task_page.headers["Cache-Control"] == "no-store"
+    assert "default-src 'self'" in task_page.headers["Content-Security-Policy"]
+
+
+def test_a_task_form_shows_french_errors_next_to_fields_and_changes_nothing(client, world, auth):
+    case = make_case(world.ass)
+    start_procedure(world.actor("ass"), case.id, "information_preoccupante")
+    task = ready_task(world.actor("ass"), "recueillir_faits")
+    auth.login(world.ass.username)
+    before = fingerprint()
+    response = client.post(f"/tasks/{task.id}", data={"date_constat": "2026-13-45", "faits": "   ",
+                                                      "direction_alertee": "true"})
+    assert response.status_code == 422
+    body = text(response)
+    assert "Le formulaire contient" in body  # the summary at the top
+    assert re.search(r'id="erreur-date_constat">Date invalide', body)
+    assert re.search(r'id="erreur-source">Ce champ est obligatoire', body)
+    assert re.search(r'id="erreur-faits">Ce champ ne peut pas être vide', body)
+    assert 'aria-invalid="true"' in body
+    after = fingerprint()
+    assert after[1:] == before[1:]  # procedures and inbox untouched
+
+
+def test_a_valid_task_form_advances_to_the_next_step(client, world, auth):
+    case = make_case(world.ass)
+    start_procedure(world.actor("ass"), case.id, "information_preoccupante")
+    task = ready_task(world.actor("ass"), "recueillir_faits")
+    auth.login(world.ass.username)
+    response = client.post(f"/tasks/{task.id}", data={
+        "date_constat": "2026-11-02", "source": "eleve", "faits": "Propos rapportés le 2 novembre.",
+        "direction_alertee": "true", "personnes_associees": ["infirmier", "cpe"]})
+    assert response.status_code == 302
+    nxt = client.get(response.headers["Location"])
+    assert "Qualifier la gravité" in text(nxt)
+    again = client.post(f"/tasks/{task.id}", data={"date_constat": "2026-11-02"})
+    assert again.status_code == 409 and "déjà été complétée" in text(again)
+
+
+def test_the_ctsd_sees_the_draft_to_validate(client, world, auth):
+    from service.usecases.tasks import complete_task
+    from tests.ip_samples import sample
+    case = make_case(world.ass)
+    start_procedure(world.actor("ass"), case.id, "information_preoccupante")
+    for role, spec in [("ass", "recueillir_faits"), ("ass", "qualifier_gravite"), ("ass", "evaluer_situation"),
+                       ("ass", "rediger_ip"), ("ass", "informer_parents"), ("direction", "viser_ip")]:
+        complete_task(world.actor(role), ready_task(world.actor(role), spec).id, sample(spec))
+    task = ready_task(world.actor("ctsd"), "valider_ip")
+    auth.login(world.ctsd.username)
+    body = text(client.get(f"/tasks/{task.id}"))
+    assert "Rédiger l&#39;information préoccupante" in body  # the draft under review
+    assert "Renvoyer à l&#39;ASS avec un commentaire" in body
+    assert re.search(r"Obligatoire si « .* » est « Renvoyer", body)
+
+
+@pytest.mark.parametrize("role", ["direction", "ctsd", "auditeur", "admin"])
+def test_screens_answer_each_role(client, world, auth, role):
+    case = make_case(world.ass)
+    auth.login(getattr(world, role).username)
+    home = client.get("/", follow_redirects=True)
+    assert home.status_code == 200
+    case_page = client.get(f"/cases/{case.id}")
+    assert case_page.status_code == (403 if role == "admin" else 200)
+    timeline = client.get(f"/cases/{case.id}/timeline")
+    assert timeline.status_code == (200 if role in ("ctsd", "auditeur") else 403)
+    assert client.get("/audit").status_code == (200 if role in ("auditeur", "admin") else 403)
+
+
+def test_the_case_search_keeps_names_out_of_urls(client, world, auth):
+    make_case(world.ass, last_name="Bernard", first_name="Hugo")
+    make_case(world.ass)
+    auth.login(world.ass.username)
+    response = client.post("/cases", data={"q": "bern"})
+    assert "BERNARD Hugo" in text(response) and "MARTIN" not in text(response)
+    assert 'method="post"' in text(client.get("/cases"))
