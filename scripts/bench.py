@@ -22,10 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import logging  # noqa: E402
+
 from werkzeug.serving import make_server  # noqa: E402
 
 from service import create_app  # noqa: E402
-from service.access import Actor  # noqa: E402
 from service.extensions import db  # noqa: E402
 from tests.ip_samples import sample  # noqa: E402
 
@@ -98,6 +99,7 @@ def run_ip(clients, uai: str, returns: int = 0) -> tuple[list[float], list[float
 
 def bench_http(app, runs: int) -> None:
     tokens = setup(app)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -111,8 +113,6 @@ def bench_http(app, runs: int) -> None:
     print(summary("  the same after 20 CTSD returns (the cap)", late))
     screen = []
     with app.test_client() as browser:
-        browser.post("/login", data={"username": "bench", "password": "x"})
-        from flask_login import login_user  # noqa: F401
         with app.app_context():
             from service.models import HumanTask, User
             ass = db.session.get(User, tokens["ass_id"])
@@ -179,8 +179,7 @@ def main() -> None:
         with app.app_context():
             from flask_migrate import upgrade
             upgrade()
-        print(f"Vigie bench — {app.extensions['sqlalchemy'].engines[None].dialect.name if False else url.split(':')[0]}, "
-              f"{os.cpu_count()} CPU")
+        print(f"Vigie bench — {url.split(':')[0]}, {os.cpu_count()} CPU")
         bench_http(app, args.runs)
         with app.app_context():
             bench_engine(app, args.rounds)
@@ -188,5 +187,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    _ = Actor
     main()
