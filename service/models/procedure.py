@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, undefer
 
 from ..extensions import db
 from .case import Case
@@ -54,7 +54,7 @@ class Procedure(db.Model):
     def get_for_update(cls, procedure_id: int) -> "Procedure | None":
         """The row, locked until commit (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite)."""
         query = (select(cls).where(cls.id == procedure_id).with_for_update(of=cls)
-                 .execution_options(populate_existing=True))
+                 .options(undefer(cls.state)).execution_options(populate_existing=True))
         return db.session.scalars(query).first()
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from workflows import TaskNotReady, TaskSpecView, WorkflowError
 
@@ -60,7 +61,8 @@ def inbox(actor: Actor) -> list[HumanTask]:
 
 
 def _task_in_scope(actor: Actor, task_id: str) -> HumanTask:
-    task = db.session.get(HumanTask, str(task_id)[:36])
+    task = db.session.scalars(select(HumanTask).where(HumanTask.id == str(task_id)[:36])
+                              .options(joinedload(HumanTask.case))).first()
     if task is None:
         raise NotFound("Étape introuvable.")
     require_case(actor, task.case, "consulter cette étape")
@@ -124,7 +126,7 @@ def complete_task(actor: Actor, task_id: str, data: Any, expected_version: int |
     with unit_of_work(actor) as uow:
         task = _task_in_scope(actor, task_id)
         procedure = Procedure.get_for_update(task.procedure_id)
-        db.session.refresh(task)
+        db.session.refresh(task, ["state", "completed_by_id", "completed_at"])  # as of the lock
         if task.state != "ready":
             raise _not_ready(task)
         require_task_lane(actor, task)
