@@ -81,9 +81,10 @@ def task_of(client: Client, spec_id: str, procedure_id: int) -> str:
 
 def run_ip(clients, uai: str, returns: int = 0) -> tuple[list[float], list[float]]:
     """One IP through the API; returns (completion times, completion times after the returns)."""
-    _, case, _ = clients["ass"].call("POST", "/cases", {"pupil": {"last_name": "Martin", "first_name": "Léa",
-                                                                 "birth_date": "2013-03-14"}, "establishment": uai})
-    _, proc, _ = clients["ass"].call("POST", f"/cases/{case['id']}/procedures", {"procedure": "information_preoccupante"})
+    pupil = {"last_name": "Martin", "first_name": "Léa", "birth_date": "2013-03-14"}
+    _, case, _ = clients["ass"].call("POST", "/cases", {"pupil": pupil, "establishment": uai})
+    _, proc, _ = clients["ass"].call("POST", f"/cases/{case['id']}/procedures",
+                                     {"procedure": "information_preoccupante"})
     times, late = [], []
     steps = list(IP_STEPS)
     loop = [("ctsd", "valider_ip", {"decision": "renvoyer", "commentaire": "À reprendre."}),
@@ -91,7 +92,8 @@ def run_ip(clients, uai: str, returns: int = 0) -> tuple[list[float], list[float
     steps[6:6] = loop * returns
     for index, (role, spec_id, overrides) in enumerate(steps):
         task_id = task_of(clients[role], spec_id, proc["id"])
-        status, body, ms = clients[role].call("POST", f"/tasks/{task_id}/complete", {"data": sample(spec_id, **overrides)})
+        status, body, ms = clients[role].call("POST", f"/tasks/{task_id}/complete",
+                                              {"data": sample(spec_id, **overrides)})
         assert status == 200, body
         (late if returns and index >= 6 + 4 * returns else times).append(ms)
     return times, late

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -35,9 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["workflows"] = WorkflowEngine(app.config["VIGIE_BPMN_DIR"])
     logging.getLogger("spiff").setLevel(logging.WARNING)  # its INFO records carry task data
 
-    from .routes import register as register_routes
     from .api import bp as api_bp
     from .cli import register as register_cli
+    from .routes import register as register_routes
 
     register_routes(app)
     app.register_blueprint(api_bp)

@@ -34,12 +34,12 @@ class Actor:
     departement: str | None = None
 
     @classmethod
-    def of(cls, user: User) -> "Actor":
+    def of(cls, user: User) -> Actor:
         return cls(user.id, user.username, user.role,
                    frozenset(e.id for e in user.establishments), user.departement_code)
 
     @classmethod
-    def system(cls) -> "Actor":
+    def system(cls) -> Actor:
         return cls(None, "vigie", "systeme")
 
 

@@ -207,4 +207,6 @@ def register(app: Flask) -> None:
 
 def main() -> None:
     from . import create_app
-    FlaskGroup(name="vigie", create_app=create_app, help="Vigie : procédures du service social en faveur des élèves.")(prog_name="vigie")
+    group = FlaskGroup(name="vigie", create_app=create_app,
+                       help="Vigie : procédures du service social en faveur des élèves.")
+    group(prog_name="vigie")

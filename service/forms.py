@@ -6,9 +6,11 @@ validates against the published schema before sending is never refused (DESIGN.m
 from __future__ import annotations
 
 import copy
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
@@ -24,6 +26,7 @@ TYPE_LABELS = {"string": "un texte", "boolean": "oui ou non", "integer": "un nom
 FORMAT_MESSAGES = {"date": "Date invalide : format attendu AAAA-MM-JJ.",
                    "email": "Adresse électronique invalide."}
 ROOT = "données"
+UNKNOWN_FIELD = "Champ inconnu : il ne fait pas partie de ce formulaire."
 
 
 # ---------------------------------------------------------------- the published schema
@@ -56,7 +59,6 @@ def effective_schema(schema: Mapping[str, Any], spec: TaskSpecView, iteration: i
 
 @lru_cache(maxsize=512)
 def _validator(schema_json: str) -> Draft202012Validator:
-    import json
     return Draft202012Validator(json.loads(schema_json), format_checker=FORMATS)
 
 
@@ -94,7 +96,7 @@ def _messages(error: ValidationError) -> Iterable[tuple[str, str]]:
     if kind == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
         for extra in sorted(set(error.instance) - allowed):
-            yield (".".join(path + [extra]) if path else extra), "Champ inconnu : il ne fait pas partie de ce formulaire."
+            yield (".".join([*path, extra]) if path else extra), UNKNOWN_FIELD
         return
     yield name, _message(kind, expected, error)
 

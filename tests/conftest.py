@@ -16,7 +16,6 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-
 from flask.testing import FlaskClient
 
 from service import create_app

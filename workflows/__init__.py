@@ -1,10 +1,29 @@
 """Engine boundary: the only package that imports SpiffWorkflow. Never imports flask or service."""
 from .engine import WorkflowEngine, WorkflowRun
-from .errors import (EngineLimitReached, InvalidDiagram, ScriptError, TaskNotFound, TaskNotReady,
-                     UnknownProcess, WorkflowError, WorkflowStuck)
+from .errors import (
+                     EngineLimitReached,
+                     InvalidDiagram,
+                     ScriptError,
+                     TaskNotFound,
+                     TaskNotReady,
+                     UnknownProcess,
+                     WorkflowError,
+                     WorkflowStuck,
+)
 from .specs import Bundle, read_bundle, read_bundles
-from .views import (CANCELLED, COMPLETED, RUNNING, WAITING, EngineEvent, ProcessInfo, SavedState,
-                    Snapshot, StepResult, TaskSpecView, TaskView)
+from .views import (
+                     CANCELLED,
+                     COMPLETED,
+                     RUNNING,
+                     WAITING,
+                     EngineEvent,
+                     ProcessInfo,
+                     SavedState,
+                     Snapshot,
+                     StepResult,
+                     TaskSpecView,
+                     TaskView,
+)
 
 __all__ = [
     "WorkflowEngine", "WorkflowRun", "Bundle", "read_bundle", "read_bundles",

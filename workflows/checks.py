@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import ast
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -110,7 +111,7 @@ def _check_task(bundle: Bundle, task: Any, all_tasks: set[str]) -> list[str]:
     due = task.properties.get("dueIn")
     if due:
         try:
-            iso_duration(due, datetime.now(timezone.utc))
+            iso_duration(due, datetime.now(UTC))
         except ValueError:
             problems.append(f"dueIn « {due} » n'est pas une durée ISO 8601")
     for other in task.review_tasks:

@@ -9,12 +9,11 @@ parsed bundle of that hash, cached here. A stored instance therefore only holds 
 """
 from __future__ import annotations
 
-import json
 import threading
-from datetime import datetime, timedelta, timezone
-from types import MappingProxyType
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -27,10 +26,17 @@ from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from . import views
-from .errors import (EngineLimitReached, ScriptError, TaskNotFound, TaskNotReady, UnknownProcess,
-                     WorkflowError, WorkflowStuck)
+from .errors import (
+    EngineLimitReached,
+    ScriptError,
+    TaskNotFound,
+    TaskNotReady,
+    UnknownProcess,
+    WorkflowError,
+    WorkflowStuck,
+)
 from .script_env import restricted_script_engine
-from .specs import Bundle, ParsedProcess, parse_bundle, read_bundles
+from .specs import Bundle, ParsedProcess, describe_spec, parse_bundle, read_bundles
 
 #: SpiffWorkflow's TaskIterator stops at depth 1,000 and then reports the workflow completed.
 #: Refuse any step that would leave a live task deeper than this margin below it.
@@ -104,18 +110,14 @@ class WorkflowEngine:
 
     def describe(self, bundle: Bundle, spec_id: str) -> views.TaskSpecView:
         """A human task of a bundle, without any instance. :raises TaskNotFound:"""
-        parsed = self.parsed(bundle)
-        for spec in (parsed.spec, *parsed.subprocess_specs.values()):
-            for task_spec in spec.task_specs.values():
-                if getattr(task_spec, "bpmn_id", None) == spec_id and task_spec.manual:
-                    return describe_spec(task_spec)
-        raise TaskNotFound(f"aucune étape {spec_id} dans {bundle.process_id}")
+        try:
+            return self.parsed(bundle).tasks[spec_id]
+        except KeyError:
+            raise TaskNotFound(f"aucune étape {spec_id} dans {bundle.process_id}") from None
 
     def human_tasks(self, bundle: Bundle) -> list[views.TaskSpecView]:
         """Every human task of a bundle (for checks and documentation)."""
-        parsed = self.parsed(bundle)
-        return [describe_spec(t) for spec in (parsed.spec, *parsed.subprocess_specs.values())
-                for t in spec.task_specs.values() if t.manual and getattr(t, "bpmn_id", None)]
+        return list(self.parsed(bundle).tasks.values())
 
     def known(self, content_hash: str) -> Bundle | None:
         """The bundle of a version already parsed in this process, if any."""
@@ -124,7 +126,7 @@ class WorkflowEngine:
 
     # ---------------------------------------------------------------- instances
 
-    def start(self, bundle: Bundle) -> tuple["WorkflowRun", views.StepResult]:
+    def start(self, bundle: Bundle) -> tuple[WorkflowRun, views.StepResult]:
         """Create an instance and run it until a person or a timer is needed.
 
         :raises InvalidDiagram, ScriptError, EngineLimitReached, WorkflowStuck:
@@ -135,7 +137,7 @@ class WorkflowEngine:
         run = WorkflowRun(self, parsed, wf)
         return run, run._step(lambda: None, {})
 
-    def restore(self, bundle: Bundle, saved: views.SavedState) -> "WorkflowRun":
+    def restore(self, bundle: Bundle, saved: views.SavedState) -> WorkflowRun:
         """Rebuild an instance from its stored state, with the restricted script engine set again.
 
         :raises WorkflowError: when the state cannot be read.
@@ -152,7 +154,7 @@ class WorkflowEngine:
         wf.script_engine = self._script_engine  # never serialized: the default one is unrestricted
         return WorkflowRun(self, parsed, wf)
 
-    def dump(self, run: "WorkflowRun") -> views.SavedState:
+    def dump(self, run: WorkflowRun) -> views.SavedState:
         """Serialize an instance without its spec."""
         return views.SavedState(self._serializer.serialize_json(run._wf), self._serializer.VERSION)
 
@@ -194,7 +196,7 @@ class WorkflowRun:
         """Status, ready human tasks and next timer. :raises WorkflowStuck, EngineLimitReached:"""
         self._check_depth()
         ready = tuple(sorted((self._view(t) for t in self._tasks() if self._is_ready_human(t)),
-                             key=lambda v: (v.ready_since or datetime.min.replace(tzinfo=timezone.utc),
+                             key=lambda v: (v.ready_since or datetime.min.replace(tzinfo=UTC),
                                             v.spec_id)))
         timer = self._next_timer()
         end = self._end_reached()
@@ -295,9 +297,9 @@ class WorkflowRun:
         spec = task.task_spec
         iteration = sum(1 for t in self._tasks()
                         if t.task_spec is spec and t.state == TaskState.COMPLETED and t is not task)
-        ready_since = (datetime.fromtimestamp(task.last_state_change, timezone.utc)
+        ready_since = (datetime.fromtimestamp(task.last_state_change, UTC)
                        if task.last_state_change else None)
-        described = describe_spec(spec)
+        described = self._parsed.tasks.get(spec.bpmn_id) or describe_spec(spec)
         due = described.properties.get("dueIn")
         due_at = ready_since + iso_duration(due, ready_since) if due and ready_since else None
         return views.TaskView(id=str(task.id), spec=described, state=self._state_name(task),
@@ -353,16 +355,6 @@ class WorkflowRun:
                     f"la procédure a atteint la limite du moteur ({depth} étapes enchaînées, "
                     f"maximum {self._engine.max_depth}) : l'étape est refusée pour ne pas la "
                     "déclarer terminée à tort", task_name=self._name(task))
-
-
-def describe_spec(spec: Any) -> views.TaskSpecView:
-    """The plain description of a task spec."""
-    extensions = getattr(spec, "extensions", None) or {}
-    return views.TaskSpecView(
-        spec_id=spec.bpmn_id or spec.name, name=spec.bpmn_name or spec.name, lane=spec.lane,
-        documentation=spec.documentation or None,
-        instructions=extensions.get("instructionsForEndUser") or None,
-        properties=MappingProxyType(dict(extensions.get("properties") or {})))
 
 
 def iso_duration(expression: str, start: datetime) -> timedelta:

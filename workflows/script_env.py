@@ -16,11 +16,14 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from RestrictedPython import (compile_restricted_eval, compile_restricted_exec, limited_builtins,
-                              safe_builtins)
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import (full_write_guard, guarded_iter_unpack_sequence,
-                                     guarded_unpack_sequence, safer_getattr)
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, PythonScriptEngine
 
 _INPLACE = {

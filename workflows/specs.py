@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -19,6 +20,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 
 from .errors import InvalidDiagram, UnknownProcess
+from .views import TaskSpecView
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FORM_PROPERTY = "formJsonSchemaFilename"
@@ -68,7 +70,7 @@ class Bundle:
         return json.dumps(dict(self.files), sort_keys=True, ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, process_id: str, text: str) -> "Bundle":
+    def from_json(cls, process_id: str, text: str) -> Bundle:
         return cls(process_id, MappingProxyType(json.loads(text)))
 
 
@@ -102,6 +104,17 @@ class ParsedProcess:
     subprocess_specs: Mapping[str, Any]
     name: str
     documentation: str | None
+    tasks: Mapping[str, TaskSpecView]  # human tasks by bpmn id
+
+
+def describe_spec(spec: Any) -> TaskSpecView:
+    """The plain description of a task spec."""
+    extensions = getattr(spec, "extensions", None) or {}
+    return TaskSpecView(
+        spec_id=spec.bpmn_id or spec.name, name=spec.bpmn_name or spec.name, lane=spec.lane,
+        documentation=spec.documentation or None,
+        instructions=extensions.get("instructionsForEndUser") or None,
+        properties=MappingProxyType(dict(extensions.get("properties") or {})))
 
 
 def parse_bundle(bundle: Bundle) -> ParsedProcess:
@@ -125,8 +138,11 @@ def parse_bundle(bundle: Bundle) -> ParsedProcess:
                              line=e.line_number or None) from e
     except (SpiffWorkflowException, etree.XMLSyntaxError, KeyError, ValueError) as e:
         raise InvalidDiagram(f"{bundle.process_id} : diagramme refusé : {e}") from e
+    tasks = {t.bpmn_id: describe_spec(t) for s in (spec, *subprocess_specs.values())
+             for t in s.task_specs.values() if t.manual and getattr(t, "bpmn_id", None)}
     return ParsedProcess(bundle, spec, MappingProxyType(dict(subprocess_specs)),
-                         spec.description or bundle.process_id, process_documentation(bundle))
+                         spec.description or bundle.process_id, process_documentation(bundle),
+                         MappingProxyType(tasks))
 
 
 def process_documentation(bundle: Bundle) -> str | None:

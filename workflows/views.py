@@ -1,10 +1,10 @@
 """Plain, frozen values returned by the engine boundary. No SpiffWorkflow type crosses it."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Mapping
 
 #: Procedure statuses, as published in the API (DESIGN.md, external contract).
 RUNNING, WAITING, COMPLETED, CANCELLED = "running", "waiting", "completed", "cancelled"

@@ -8,7 +8,7 @@ from flask import g, jsonify, request
 from marshmallow import ValidationError
 
 from ..audit import canonical_json
-from ..errors import VigieError, ValidationFailed
+from ..errors import ValidationFailed, VigieError
 from ..usecases.audit import verify_trail
 from ..usecases.cases import Pupil, case_timeline, open_case, view_case
 from ..usecases.procedures import list_procedures, start_procedure

@@ -1,8 +1,7 @@
 """Persistence: one module per aggregate. Models add and flush; only use cases commit."""
 from .audit import AuditEvent
 from .case import Case
-from .establishment import (DEPARTEMENTS, Departement, Establishment, uai_with_check_letter,
-                            valid_departement, valid_uai)
+from .establishment import DEPARTEMENTS, Departement, Establishment, uai_with_check_letter, valid_departement, valid_uai
 from .procedure import HumanTask, Procedure, ProcessVersion, TaskSubmission
 from .user import ROLES, ApiToken, User, user_establishment
 

@@ -24,7 +24,7 @@ class Case(db.Model):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     establishment: Mapped[Establishment] = relationship(lazy="joined")
-    procedures: Mapped[list["Procedure"]] = relationship(  # noqa: F821
+    procedures: Mapped[list[Procedure]] = relationship(  # noqa: F821
         back_populates="case", order_by="Procedure.id")
 
     @property

@@ -51,7 +51,7 @@ class Procedure(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @classmethod
-    def get_for_update(cls, procedure_id: int) -> "Procedure | None":
+    def get_for_update(cls, procedure_id: int) -> Procedure | None:
         """The row, locked until commit (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite)."""
         query = (select(cls).where(cls.id == procedure_id).with_for_update(of=cls)
                  .options(undefer(cls.state)).execution_options(populate_existing=True))
@@ -85,7 +85,7 @@ class HumanTask(db.Model):
 
     procedure: Mapped[Procedure] = relationship()
     case: Mapped[Case] = relationship()
-    completed_by: Mapped["User | None"] = relationship()  # noqa: F821
+    completed_by: Mapped[User | None] = relationship()  # noqa: F821
 
     __table_args__ = (
         Index("ix_human_task_inbox_establishment", "state", "role", "establishment_id"),
@@ -106,4 +106,4 @@ class TaskSubmission(db.Model):
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    submitted_by: Mapped["User"] = relationship()  # noqa: F821
+    submitted_by: Mapped[User] = relationship()  # noqa: F821

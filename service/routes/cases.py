@@ -7,8 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..errors import ValidationFailed
-from ..usecases.cases import (Pupil, case_timeline, establishments_for, list_cases, open_case,
-                              view_case)
+from ..usecases.cases import Pupil, case_timeline, establishments_for, list_cases, open_case, view_case
 from ..usecases.procedures import list_procedures, start_procedure
 from .context import current_actor
 

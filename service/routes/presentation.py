@@ -1,7 +1,7 @@
 """What screens need to read well in French: labels, dates in Paris time."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -16,6 +16,7 @@ STATUS_LABELS = {"running": "En cours", "waiting": "En attente d'une réponse ou
 STATE_LABELS = {"ready": "à faire", "completed": "complétée", "cancelled": "annulée"}
 EVENT_LABELS = {
     "case_opened": "Dossier ouvert", "case_viewed": "Dossier consulté",
+    "cases_listed": "Liste des dossiers consultée",
     "timeline_viewed": "Chronologie consultée", "task_viewed": "Étape consultée",
     "procedure_started": "Procédure démarrée", "procedure_completed": "Procédure terminée",
     "task_created": "Étape ouverte", "task_completed": "Étape complétée",
@@ -50,4 +51,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(datetime_fr)
     app.jinja_env.globals.update(
         roles=ROLE_LABELS, status_labels=STATUS_LABELS, state_labels=STATE_LABELS,
-        event_labels=EVENT_LABELS, display=display_value, now=lambda: datetime.now(timezone.utc))
+        event_labels=EVENT_LABELS, display=display_value, now=lambda: datetime.now(UTC))

@@ -12,9 +12,7 @@ from sqlalchemy import select
 from ..access import Actor, require_role
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import (DEPARTEMENTS, ROLES, ApiToken, Departement, Establishment, User,
-                      valid_departement, valid_uai)
-from ..models.types import utcnow
+from ..models import DEPARTEMENTS, ROLES, ApiToken, Departement, Establishment, User, valid_departement, valid_uai
 from .unit_of_work import unit_of_work
 
 MIN_PASSWORD_LENGTH = 12

@@ -8,8 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from ..access import (CASE_OPENERS, TIMELINE_READERS, Actor, case_filter, require_case,
-                      require_role, CASE_READERS)
+from ..access import CASE_OPENERS, CASE_READERS, TIMELINE_READERS, Actor, case_filter, require_case, require_role
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import AuditEvent, Case, Establishment, HumanTask, Procedure, User
@@ -77,14 +76,20 @@ def establishments_for(actor: Actor) -> list[Establishment]:
 
 
 def list_cases(actor: Actor, search: str = "", limit: int = 200) -> list[Case]:
-    """Cases in the actor's scope, newest first, optionally filtered by pupil name."""
+    """Cases in the actor's scope, newest first, optionally filtered by pupil name.
+
+    The listing shows pupils' names: it is audited, with the search made.
+    """
     require_role(actor, CASE_READERS, "consulter les dossiers")
     query = select(Case).join(Case.establishment).where(case_filter(actor))
     if search.strip():
         pattern = f"%{search.strip().lower()}%"
         query = query.where(or_(func.lower(Case.pupil_last_name).like(pattern),
                                 func.lower(Case.pupil_first_name).like(pattern)))
-    return list(db.session.scalars(query.order_by(Case.id.desc()).limit(limit)))
+    with unit_of_work(actor) as uow:
+        cases = list(db.session.scalars(query.order_by(Case.id.desc()).limit(limit)))
+        uow.record("cases_listed", search=search.strip(), shown=[c.id for c in cases])
+    return cases
 
 
 def _entries(events: list[AuditEvent]) -> tuple[TimelineEntry, ...]:

@@ -6,8 +6,18 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from workflows import (COMPLETED, Bundle, EngineLimitReached, SavedState, ScriptError, StepResult,
-                       WorkflowEngine, WorkflowError, WorkflowRun, WorkflowStuck)
+from workflows import (
+    COMPLETED,
+    Bundle,
+    EngineLimitReached,
+    SavedState,
+    ScriptError,
+    StepResult,
+    WorkflowEngine,
+    WorkflowError,
+    WorkflowRun,
+    WorkflowStuck,
+)
 
 from ..access import Actor, lane_role
 from ..errors import EngineRefused

@@ -56,6 +56,7 @@ class Completion:
 def inbox(actor: Actor) -> list[HumanTask]:
     """Ready tasks of the actor's role on cases in their scope, most urgent first."""
     query = (select(HumanTask).where(HumanTask.state == "ready", inbox_filter(actor))
+             .options(joinedload(HumanTask.case), joinedload(HumanTask.procedure))
              .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.ready_at))
     return list(db.session.scalars(query))
 

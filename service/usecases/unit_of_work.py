@@ -1,8 +1,9 @@
 """One use case, one transaction: collect audit events, append them chained, commit once."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 

@@ -39,7 +39,8 @@ def test_login_failure_is_audited_and_in_french(client, world, auth):
     assert types[-2:] == ["login_failed", "user_logged_in"]
     assert auth.logout().status_code == 302
     db.session.rollback()
-    assert db.session.scalars(sa.select(AuditEvent.event_type).order_by(AuditEvent.seq.desc())).first() == "user_logged_out"
+    last = db.session.scalars(sa.select(AuditEvent.event_type).order_by(AuditEvent.seq.desc())).first()
+    assert last == "user_logged_out"
 
 
 @pytest.mark.parametrize("target, expected", [

@@ -26,7 +26,7 @@ def test_events_are_chained_from_genesis(app):
     rows = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq)).all()
     assert [r.seq for r in rows] == [1, 2, 3]
     assert rows[0].prev_hash == GENESIS
-    for before, after in zip(rows, rows[1:]):
+    for before, after in zip(rows, rows[1:], strict=False):
         assert after.prev_hash == before.hash
     first = rows[0]
     assert first.hash == event_hash(GENESIS, seq=1, created_at=first.created_at, actor_id=1,

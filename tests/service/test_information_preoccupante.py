@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -243,16 +243,16 @@ def test_the_return_loop_is_capped_and_never_reports_completed(world):
 
 
 def test_three_months_without_crip_feedback_opens_the_chase_task(world):
-    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     with time_machine.travel(t0, tick=False):
         walk = Walk(world)
         walk.run(UP_TO_VALIDATION + [("ctsd", "valider_ip"), ("ctsd", "transmettre_crip")])
         waiting = walk.task("ass", "enregistrer_retour")
-    assert walk.procedure.next_timer_at == datetime(2026, 6, 2, 9, 0, tzinfo=timezone.utc)
+    assert walk.procedure.next_timer_at == datetime(2026, 6, 2, 9, 0, tzinfo=UTC)
 
-    with time_machine.travel(datetime(2026, 6, 2, 8, 59, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(datetime(2026, 6, 2, 8, 59, tzinfo=UTC), tick=False):
         assert fire_due_timers() == []
-    with time_machine.travel(datetime(2026, 6, 2, 9, 1, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(datetime(2026, 6, 2, 9, 1, tzinfo=UTC), tick=False):
         assert fire_due_timers() == [walk.procedure_id]
         assert fire_due_timers() == []  # fired once
     db.session.rollback()
@@ -265,10 +265,10 @@ def test_three_months_without_crip_feedback_opens_the_chase_task(world):
     with pytest.raises(Conflict, match="annulée"):
         complete_task(world.actor("ass"), waiting.id, sample("enregistrer_retour"))
 
-    with time_machine.travel(datetime(2026, 6, 3, 10, 0, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(datetime(2026, 6, 3, 10, 0, tzinfo=UTC), tick=False):
         complete_task(world.actor("ctsd"), chase.id, sample("relancer_crip", delai_retour_crip="P1M"))
-    assert walk.procedure.next_timer_at == datetime(2026, 7, 3, 10, 0, tzinfo=timezone.utc)
-    with time_machine.travel(datetime(2026, 6, 20, tzinfo=timezone.utc), tick=False):
+    assert walk.procedure.next_timer_at == datetime(2026, 7, 3, 10, 0, tzinfo=UTC)
+    with time_machine.travel(datetime(2026, 6, 20, tzinfo=UTC), tick=False):
         walk.do("ctsd", "enregistrer_accuse")
         assert walk.do("ass", "enregistrer_retour").status == "completed"
     assert verify_chain().ok

@@ -7,8 +7,16 @@ from types import MappingProxyType
 import pytest
 from SpiffWorkflow.util.task import TaskState
 
-from workflows import (COMPLETED, RUNNING, Bundle, EngineLimitReached, ScriptError, TaskNotFound,
-                       TaskNotReady, WorkflowEngine)
+from workflows import (
+    COMPLETED,
+    RUNNING,
+    Bundle,
+    EngineLimitReached,
+    ScriptError,
+    TaskNotFound,
+    TaskNotReady,
+    WorkflowEngine,
+)
 from workflows.engine import SPEC_REF
 
 from .diagrams import gateway_bundle, loop_bundle

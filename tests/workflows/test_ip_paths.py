@@ -7,7 +7,7 @@ fields only.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -37,8 +37,8 @@ ISO_DURATION = re.compile(r"P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\
 DAYS = re.compile(r"P(\d+)D")
 
 #: transmission moment, and three calendar months later (92 days, not 90)
-SENT_AT = datetime(2026, 3, 9, 14, 30, tzinfo=timezone.utc)
-THREE_MONTHS_LATER = datetime(2026, 6, 9, 14, 30, tzinfo=timezone.utc)
+SENT_AT = datetime(2026, 3, 9, 14, 30, tzinfo=UTC)
+THREE_MONTHS_LATER = datetime(2026, 6, 9, 14, 30, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 
 RETURN = {"decision": "renvoyer",
@@ -244,7 +244,7 @@ def test_feedback_overdue_twice_then_recorded(engine):
     first_chase = THREE_MONTHS_LATER + timedelta(days=1)
     with time_machine.travel(first_chase, tick=False):
         walk.do("relancer_crip", FOLLOW_UP, delai_retour_crip="P1M")
-    one_month_later = datetime(2026, 7, 10, 14, 30, tzinfo=timezone.utc)
+    one_month_later = datetime(2026, 7, 10, 14, 30, tzinfo=UTC)
     assert walk.snapshot.next_timer_at == one_month_later
     assert walk.view("enregistrer_retour").id != awaited.id
 
@@ -295,16 +295,16 @@ def test_every_user_task_has_an_iso_due_delay(engine):
 
 def test_due_date_is_ready_time_plus_due_in(engine):
     """`due_at` is the moment the task became ready plus its `dueIn` (P1D here)."""
-    started = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+    started = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     with time_machine.travel(started, tick=False):
         walk = Walk(engine)
     view = walk.view("recueillir_faits")
     assert view.spec.properties["dueIn"] == "P1D"
     assert view.ready_since == started
-    assert view.due_at == datetime(2026, 3, 3, 8, 0, tzinfo=timezone.utc)
+    assert view.due_at == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
     with time_machine.travel(started + timedelta(hours=5), tick=False):
         walk.do("recueillir_faits", {"qualifier_gravite"})
-    assert walk.view("qualifier_gravite").due_at == datetime(2026, 3, 3, 13, 0, tzinfo=timezone.utc)
+    assert walk.view("qualifier_gravite").due_at == datetime(2026, 3, 3, 13, 0, tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- forms

@@ -1,7 +1,7 @@
 """Timers: due time survives save/restore, fires only when due, creates a person's task."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 
@@ -9,7 +9,7 @@ from workflows import RUNNING, WorkflowEngine
 
 from .diagrams import timer_bundle
 
-T0 = datetime(2026, 1, 15, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
 
 def test_boundary_timer_creates_the_chase_task_after_three_months(tmp_path):
@@ -17,7 +17,7 @@ def test_boundary_timer_creates_the_chase_task_after_three_months(tmp_path):
     bundle = timer_bundle('"P3M"')
     with time_machine.travel(T0, tick=False):
         run, result = engine.start(bundle)
-    assert result.snapshot.next_timer_at == datetime(2026, 4, 15, 9, 0, tzinfo=timezone.utc)
+    assert result.snapshot.next_timer_at == datetime(2026, 4, 15, 9, 0, tzinfo=UTC)
     waiting = result.snapshot.ready[0]
     saved = run.dump()
 
@@ -27,7 +27,7 @@ def test_boundary_timer_creates_the_chase_task_after_three_months(tmp_path):
     assert early.events == ()
     assert [t.spec_id for t in early.snapshot.ready] == ["attendre"]
 
-    with time_machine.travel(datetime(2026, 4, 15, 9, 1, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(datetime(2026, 4, 15, 9, 1, tzinfo=UTC), tick=False):
         run = engine.restore(bundle, saved)
         fired = run.advance()
     kinds = {(e.kind, e.spec_id) for e in fired.events}
@@ -38,10 +38,10 @@ def test_boundary_timer_creates_the_chase_task_after_three_months(tmp_path):
     assert fired.snapshot.next_timer_at is None
 
     run = engine.restore(bundle, run.dump())
-    with time_machine.travel(datetime(2026, 4, 16, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(datetime(2026, 4, 16, tzinfo=UTC), tick=False):
         again = run.complete(fired.snapshot.ready[0].id, {})
     assert [t.spec_id for t in again.snapshot.ready] == ["attendre"]
-    assert again.snapshot.next_timer_at == datetime(2026, 7, 16, tzinfo=timezone.utc)
+    assert again.snapshot.next_timer_at == datetime(2026, 7, 16, tzinfo=UTC)
     done = engine.restore(bundle, run.dump()).complete(again.snapshot.ready[0].id, {})
     assert done.snapshot.status == "completed" and done.snapshot.end_event == "fin"
 
