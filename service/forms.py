@@ -171,8 +171,11 @@ def _conditional_requirements(schema: Mapping[str, Any]) -> dict[str, str]:
             shown = dict(_options(props.get(name, {}))).get(value, str(value))
         for branch, negate in (("then", False), ("else", True)):
             for required in clause.get(branch, {}).get("required", []):
-                verb = "n'est pas" if negate else "est"
-                hints[required] = f"Obligatoire si « {label} » {verb} « {shown} »."
+                if negate and isinstance(value, bool):
+                    hints[required] = f"Obligatoire si « {label} » est « {'Non' if value else 'Oui'} »."
+                else:
+                    verb = "n'est pas" if negate else "est"
+                    hints[required] = f"Obligatoire si « {label} » {verb} « {shown} »."
     return hints
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -11,7 +11,9 @@ from sqlalchemy import func, or_, select
 from ..access import CASE_OPENERS, CASE_READERS, TIMELINE_READERS, Actor, case_filter, require_case, require_role
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..forms import display_value
 from ..models import AuditEvent, Case, Establishment, HumanTask, Procedure, User
+from .engine_glue import bundle_of, get_engine
 from .unit_of_work import unit_of_work
 
 #: events shown in a case's history (the timeline shows everything)
@@ -32,6 +34,7 @@ class TimelineEntry:
     event: AuditEvent
     actor: str | None
     payload: dict[str, Any]
+    rows: tuple[tuple[str, str], ...] = ()  # the data declared, as (label, value as read)
 
 
 @dataclass(frozen=True)
@@ -129,5 +132,29 @@ def case_timeline(actor: Actor, case_id: int) -> tuple[Case, tuple[TimelineEntry
         events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
                                          .order_by(AuditEvent.seq)))
         uow.record("timeline_viewed", case_id=case.id)
-        result = case, _entries(events)
+        forms = _forms_by_element(case)
+        result = case, tuple(_with_declared_data(entry, forms) for entry in _entries(events))
     return result
+
+
+def _with_declared_data(entry: TimelineEntry, forms: dict[str, dict[str, Any]]) -> TimelineEntry:
+    """The form data of a `task_completed` event, labelled as the person saw it."""
+    data = entry.payload.get("data")
+    if not isinstance(data, dict):
+        return entry
+    form = forms.get(entry.payload.get("element"), {})
+    titles = {name: prop.get("title", name) for name, prop in form.get("properties", {}).items()}
+    order = [name for name in titles if name in data] + sorted(set(data) - set(titles))
+    return replace(entry, rows=tuple((titles.get(name, name), display_value(form, name, data[name]))
+                                     for name in order))
+
+
+def _forms_by_element(case: Case) -> dict[str, dict[str, Any]]:
+    """The form of each human task of the case's procedures, at the version each one runs."""
+    engine, forms = get_engine(), {}
+    for procedure in case.procedures:
+        bundle = bundle_of(procedure.process_version)
+        for task in engine.human_tasks(bundle):
+            if task.form_file:
+                forms.setdefault(task.spec_id, bundle.form(task.form_file))
+    return forms
