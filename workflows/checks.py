@@ -126,31 +126,36 @@ def _check_task(bundle: Bundle, task: Any, all_tasks: set[str]) -> list[str]:
     return problems
 
 
+def _stored_names(tree: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def _owner(node: Any) -> str:
+    """The id of the element an expression belongs to (a flow, or the event around a timer)."""
+    while node is not None and not node.get("id"):
+        node = node.getparent()
+    return node.get("id") if node is not None else "?"
+
+
 def _check_expressions(root: Any, defined: set[str]) -> list[str]:
-    problems = []
-    assigned = set()
-    scripts = [(s.getparent().get("id"), s.text or "") for s in root.iterfind(".//bpmn:script", NS)]
-    for owner, script in scripts:
+    """Every script and expression compiles in the restricted environment and reads only
+    names that a form's engine fields, a script or the allowlist provide."""
+    problems, parsed = [], []
+    for node in root.iterfind(".//bpmn:script", NS):
+        parsed.append((_owner(node), node.text or "", compile_exec, "exec"))
+    for tag in ("conditionExpression", "timeDuration", "timeDate", "timeCycle"):
+        for node in root.iterfind(f".//bpmn:{tag}", NS):
+            parsed.append((_owner(node), node.text or "", compile_eval, "eval"))
+    trees = []
+    for owner, text, restricted, mode in parsed:
         try:
-            compile_exec(script)
-            tree = ast.parse(script)
-        except SyntaxError as e:
-            problems.append(f"{owner} : script refusé ({e})")
-            continue
-        assigned |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    expressions = [(e.getparent().get("id") or e.getparent().getparent().getparent().get("id"), e.text or "")
-                   for tag in ("conditionExpression", "timeDuration", "timeDate", "timeCycle")
-                   for e in root.iterfind(f".//bpmn:{tag}", NS)]
-    known = defined | assigned
-    for owner, text in expressions + scripts:
-        try:
-            compile_eval(text) if (owner, text) not in scripts else None
-            tree = ast.parse(text, mode="exec")
+            restricted(text)
+            trees.append((owner, ast.parse(text, mode=mode)))
         except SyntaxError as e:
             problems.append(f"{owner} : expression refusée ({e})")
-            continue
-        local = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    known = defined.union(*(_stored_names(tree) for _, tree in trees))
+    for owner, tree in trees:
         for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in known | local:
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in known:
                 problems.append(f"{owner} : « {node.id} » n'est fourni par aucun formulaire ni script")
     return problems
