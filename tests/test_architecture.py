@@ -63,3 +63,8 @@ def test_use_cases_never_read_the_request(path):
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module in ("flask", "flask_login"):
             assert not {a.name for a in node.names} & {"request", "g", "session", "current_user"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "workflows").rglob("*.py")), ids=str)
+def test_engine_tests_need_neither_flask_nor_the_database(path):
+    assert not {m for m in imports(path) if m.split(".")[0] in ("flask", "service", "sqlalchemy")}

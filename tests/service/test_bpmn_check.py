@@ -7,10 +7,9 @@ from types import MappingProxyType
 import pytest
 
 from service.access import LANE_ROLES
+from tests.workflows.diagrams import bundle, gateway_bundle, user_task
 from workflows import Bundle, WorkflowEngine, read_bundles
 from workflows.checks import check_bundle
-
-from .diagrams import bundle, gateway_bundle, user_task
 
 
 @pytest.fixture
