@@ -13,6 +13,7 @@ from workflows.checks import check_bundle
 
 from .access import LANE_ROLES, Actor
 from .errors import VigieError
+from .extensions import db
 from .models import ROLES
 from .usecases import accounts, audit, timers
 
@@ -170,6 +171,7 @@ def timers_run(once: bool, interval: int) -> None:
     log = logging.getLogger("vigie.timers")
     while True:
         moved = timers.fire_due_timers()
+        db.session.remove()  # a fresh session for each pass: nothing read before is trusted
         click.echo(f"{len(moved)} procédure(s) avancée(s) par un délai échu.")
         for procedure_id in moved:
             log.info("timer fired on procedure %s", procedure_id)

@@ -24,7 +24,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+#: Sessions live for one request (or one CLI pass). Not expiring on commit lets the response be
+#: built from what the use case just wrote, without reloading every row; use cases that must see
+#: other writers' changes lock and re-read the rows they depend on (`populate_existing`).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

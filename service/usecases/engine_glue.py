@@ -100,7 +100,7 @@ def _sync_inbox(procedure: Procedure, case: Case, run: WorkflowRun, ready) -> No
             raise EngineRefused(f"L'étape « {view.name} » est dans un couloir sans rôle connu "
                                 f"({view.lane!r}) : le diagramme doit être corrigé.")
         db.session.add(HumanTask(
-            id=view.id, procedure_id=procedure.id, case_id=case.id,
+            id=view.id, procedure=procedure, case=case,
             establishment_id=case.establishment_id,
             departement_code=case.establishment.departement_code, spec_id=view.spec_id,
             name=view.name, lane=view.lane, role=role, state="ready", iteration=view.iteration,

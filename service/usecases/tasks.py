@@ -63,7 +63,8 @@ def inbox(actor: Actor) -> list[HumanTask]:
 
 def _task_in_scope(actor: Actor, task_id: str) -> HumanTask:
     task = db.session.scalars(select(HumanTask).where(HumanTask.id == str(task_id)[:36])
-                              .options(joinedload(HumanTask.case))).first()
+                              .options(joinedload(HumanTask.case))
+                              .execution_options(populate_existing=True)).first()
     if task is None:
         raise NotFound("Étape introuvable.")
     require_case(actor, task.case, "consulter cette étape")
