@@ -1,5 +1,5 @@
 """Engine boundary: the only package that imports SpiffWorkflow. Never imports flask or service."""
-from .engine import WorkflowEngine, WorkflowRun
+from .engine import WorkflowEngine
 from .errors import (
                      EngineLimitReached,
                      InvalidDiagram,
@@ -10,6 +10,7 @@ from .errors import (
                      WorkflowError,
                      WorkflowStuck,
 )
+from .run import WorkflowRun
 from .specs import Bundle, read_bundle, read_bundles
 from .views import (
                      CANCELLED,

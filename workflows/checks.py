@@ -10,8 +10,9 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 
-from .engine import WorkflowEngine, iso_duration
+from .engine import WorkflowEngine
 from .errors import InvalidDiagram
+from .run import iso_duration
 from .script_env import PUBLIC_NAMES, compile_eval, compile_exec
 from .specs import BPMN_NS, Bundle
 
