@@ -30,9 +30,10 @@ def submit(task_id: str):
     actor = current_actor()
     form = task_form(actor, task_id)
     data = from_html(form.schema, request.form)
-    version = request.form.get("version", "")
+    # no procedure version here: a step done meanwhile on a parallel branch does not conflict
+    # with this one; completing the same step twice is refused under the row lock
     try:
-        done = complete_task(actor, task_id, data, int(version) if version.isdigit() else None)
+        done = complete_task(actor, task_id, data)
     except ValidationFailed as e:
         flash("Le formulaire contient des erreurs : corrigez les champs signalés.", "error")
         return _render(view_task(actor, task_id), data, e.fields, 422)
