@@ -146,7 +146,6 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('process_version_id', sa.Integer(), nullable=False),
-    sa.Column('process_id', sa.String(length=100), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('state', sa.Text(), nullable=True),
     sa.Column('serializer_version', sa.String(length=10), nullable=False),

@@ -32,7 +32,6 @@ class Procedure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("pupil_case.id"), index=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
-    process_id: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = deferred(mapped_column(Text))
     serializer_version: Mapped[str] = mapped_column(String(10))
@@ -49,6 +48,10 @@ class Procedure(db.Model):
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined", innerjoin=True)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def process_id(self) -> str:
+        return self.process_version.process_id
 
     @classmethod
     def get_for_update(cls, procedure_id: int) -> Procedure | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 
-from ..extensions import db, login_manager
-from ..models import User
+from ..extensions import login_manager
+from ..usecases.accounts import active_user
 from . import audit, auth, cases, errors, inbox, presentation, tasks
 from .context import current_actor_or_none
 
@@ -14,18 +14,13 @@ def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
-    login_manager.user_loader(_load_user)
+    login_manager.user_loader(active_user)
     for module in (auth, inbox, cases, tasks, audit):
         app.register_blueprint(module.bp)
     errors.register(app)
     presentation.register(app)
     app.after_request(security_headers)
     app.context_processor(lambda: {"actor": current_actor_or_none()})
-
-
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
 
 
 def security_headers(response):

@@ -145,6 +145,12 @@ def create_token(actor: Actor, username: str) -> str:
     return token
 
 
+def active_user(user_id: str) -> User | None:
+    """The active user behind a session's user id, or None. Read only."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
 def user_for_token(token: str) -> User | None:
     """The active user behind a bearer token, or None. Read only."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))

@@ -9,14 +9,11 @@ from sqlalchemy import select
 from workflows import (
     COMPLETED,
     Bundle,
-    EngineLimitReached,
     SavedState,
-    ScriptError,
     StepResult,
     WorkflowEngine,
     WorkflowError,
     WorkflowRun,
-    WorkflowStuck,
 )
 
 from ..access import Actor, lane_role
@@ -58,9 +55,7 @@ def restore(procedure: Procedure) -> tuple[Bundle, WorkflowRun]:
 
 def engine_refused(error: WorkflowError) -> EngineRefused:
     """Translate an engine refusal; the transaction is rolled back by the unit of work."""
-    if isinstance(error, (EngineLimitReached, WorkflowStuck, ScriptError)):
-        return EngineRefused(f"L'étape a été refusée : {error.message}.")
-    return EngineRefused(f"Le moteur de procédure a refusé l'étape : {error.message}.")
+    return EngineRefused(f"L'étape a été refusée par le moteur de procédure : {error.message}.")
 
 
 def save_run(uow: UnitOfWork, procedure: Procedure, case: Case, run: WorkflowRun,

@@ -47,7 +47,7 @@ def start_procedure(actor: Actor, case_id: int, process_id: str) -> Started:
             raise engine_refused(e) from e
         now = utcnow()
         version = ensure_version(bundle, name)
-        procedure = Procedure(case=case, process_version=version, process_id=process_id,
+        procedure = Procedure(case=case, process_version=version,
                               status=result.snapshot.status, state="", serializer_version="",
                               started_by_id=actor.user_id, started_at=now, updated_at=now)
         db.session.add(procedure)
