@@ -13,6 +13,7 @@ from lxml import etree
 from .engine import WorkflowEngine
 from .errors import InvalidDiagram
 from .run import iso_duration
+from .protocol import PROTOCOL_NAMES
 from .script_env import PUBLIC_NAMES, compile_eval, compile_exec
 from .specs import BPMN_NS, Bundle
 
@@ -34,7 +35,7 @@ def check_bundle(engine: WorkflowEngine, bundle: Bundle, lanes: Iterable[str]) -
     problems += _check_diagram_interchange(root)
     problems += _check_lanes(root, set(lanes))
     tasks = engine.human_tasks(bundle)
-    defined = set(PUBLIC_NAMES)
+    defined = set(PUBLIC_NAMES) | PROTOCOL_NAMES  # the protocol is given to every instance
     for task in tasks:
         problems += [f"{task.spec_id} : {p}" for p in _check_task(bundle, task, {t.spec_id for t in tasks})]
         defined |= set(task.engine_fields)

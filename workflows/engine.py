@@ -25,7 +25,7 @@ from .errors import (
     UnknownProcess,
     WorkflowError,
 )
-from .run import WorkflowRun
+from .run import WorkflowRun, refuse_reserved_keys
 from .script_env import restricted_script_engine
 from .specs import Bundle, ParsedProcess, parse_bundle, read_bundles
 
@@ -116,14 +116,19 @@ class WorkflowEngine:
 
     # ---------------------------------------------------------------- instances
 
-    def start(self, bundle: Bundle) -> tuple[WorkflowRun, views.StepResult]:
-        """Create an instance and run it until a person or a timer is needed.
+    def start(self, bundle: Bundle, data: dict[str, Any] | None = None
+              ) -> tuple[WorkflowRun, views.StepResult]:
+        """Create an instance with `data` (e.g. the departmental protocol) in its first task,
+        and run it until a person or a timer is needed.
 
-        :raises InvalidDiagram, ScriptError, EngineLimitReached, WorkflowStuck:
+        :raises InvalidDiagram, ScriptError, EngineLimitReached, WorkflowStuck, ValueError:
         """
         parsed = self.parsed(bundle)
         wf = BpmnWorkflow(parsed.spec, dict(parsed.subprocess_specs),
                           script_engine=self._script_engine)
+        if data:
+            refuse_reserved_keys(data)
+            wf.task_tree.set_data(**data)  # inherited by every task that follows
         run = WorkflowRun(self, parsed, wf)
         return run, run._step(lambda: None, {})
 

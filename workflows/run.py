@@ -81,7 +81,7 @@ class WorkflowRun:
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise TaskNotReady(f"l'étape « {self._name(task)} » n'est pas à faire",
                                state=self._state_name(task), task_name=self._name(task))
-        _refuse_reserved_keys(engine_data)
+        refuse_reserved_keys(engine_data)
 
         def act() -> None:
             task.set_data(**engine_data)
@@ -225,16 +225,16 @@ def _is_timer(spec: Any) -> bool:
     return isinstance(definition, TimerEventDefinition)
 
 
-def _refuse_reserved_keys(value: Any) -> None:
+def refuse_reserved_keys(value: Any) -> None:
     """`typename` anywhere in task data breaks the serializer (spiff-arena#1712); `_x` is internal."""
     if isinstance(value, dict):
         for key, item in value.items():
             if key == "typename" or str(key).startswith("_"):
                 raise ValueError(f"nom de donnée réservé : {key}")
-            _refuse_reserved_keys(item)
+            refuse_reserved_keys(item)
     elif isinstance(value, list):
         for item in value:
-            _refuse_reserved_keys(item)
+            refuse_reserved_keys(item)
 
 
 def _script_error(e: SpiffWorkflowException) -> ScriptError:
