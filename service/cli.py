@@ -1,6 +1,7 @@
 """The `vigie` command (also `flask --app service …`): a second adapter over the same use cases."""
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
@@ -15,7 +16,7 @@ from .access import LANE_ROLES, Actor
 from .errors import VigieError
 from .extensions import db
 from .models import ROLES
-from .usecases import accounts, audit, timers
+from .usecases import accounts, audit, protocols, timers
 
 CLI = Actor.system()
 
@@ -198,8 +199,48 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
+@click.group("protocol")
+def protocol() -> None:
+    """Protocoles départementaux (circuit de l'IP, copies, destinataires, délais internes)."""
+
+
+@protocol.command("show")
+@click.option("--departement", required=True)
+@with_appcontext
+def protocol_show(departement: str) -> None:
+    """Afficher le protocole en vigueur (JSON)."""
+    try:
+        view = protocols.view_protocol(CLI, departement)
+    except VigieError as e:
+        fail(e)
+    click.echo(f"# {view.departement_name} ({view.departement}), version {view.version}"
+               + (" (protocole par défaut)" if view.version == 0 else f" : {view.reason}"))
+    click.echo(json.dumps(view.values, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+@protocol.command("set")
+@click.option("--departement", required=True)
+@click.option("--file", "path", required=True, type=click.File("r", encoding="utf-8"),
+              help="Fichier JSON du protocole complet (« - » : entrée standard).")
+@click.option("--reason", required=True, help="Motif de la modification (conservé dans le journal).")
+@with_appcontext
+def protocol_set(departement: str, path, reason: str) -> None:
+    """Publier une nouvelle version du protocole ; elle vaut pour les procédures démarrées ensuite."""
+    try:
+        values = json.load(path)
+    except ValueError as e:
+        click.echo(f"Erreur : le fichier n'est pas du JSON valide ({e}).", err=True)
+        sys.exit(1)
+    try:
+        view = protocols.set_protocol(CLI, departement, values, reason)
+    except VigieError as e:
+        fail(e)
+    click.echo(f"Protocole de {view.departement_name} ({view.departement}) : version {view.version} "
+               "en vigueur pour les procédures démarrées à partir de maintenant.")
+
+
 COMMANDS = (init_db, demo, create_user, set_password, token, establishment, bpmn, timers_group,
-            audit_group)
+            audit_group, protocol)
 
 
 def register(app: Flask) -> None:

@@ -101,9 +101,14 @@ VALID: dict[str, dict[str, Any]] = {
     "transmettre_crip": {
         "date_transmission": "2026-03-09",
         "voie": "messagerie_securisee",
-        "route": "via_dsden",
         "copies": ["ia_dasen", "chef_etablissement", "ass"],
         "reference_envoi": "MSS-2026-03-09-0412",
+    },
+    "transmettre_crip_direction": {
+        "date_transmission": "2026-03-09",
+        "voie": "plateforme_departementale",
+        "copies": ["ia_dasen", "ctsd"],
+        "reference_envoi": "PLATEFORME-CD-2026-0977",
     },
     "enregistrer_accuse": {
         "date_accuse": "2026-03-11",

@@ -15,6 +15,7 @@ from .specs import Bundle, read_bundle, read_bundles
 from .views import (
                      CANCELLED,
                      COMPLETED,
+                     PROCEDURE_REQUESTED,
                      RUNNING,
                      WAITING,
                      EngineEvent,
@@ -30,6 +31,6 @@ __all__ = [
     "WorkflowEngine", "WorkflowRun", "Bundle", "read_bundle", "read_bundles",
     "EngineLimitReached", "InvalidDiagram", "ScriptError", "TaskNotFound", "TaskNotReady",
     "UnknownProcess", "WorkflowError", "WorkflowStuck",
-    "CANCELLED", "COMPLETED", "RUNNING", "WAITING", "EngineEvent", "ProcessInfo", "SavedState",
+    "CANCELLED", "COMPLETED", "PROCEDURE_REQUESTED", "RUNNING", "WAITING", "EngineEvent", "ProcessInfo", "SavedState",
     "Snapshot", "StepResult", "TaskSpecView", "TaskView",
 ]

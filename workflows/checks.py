@@ -12,8 +12,8 @@ from lxml import etree
 
 from .engine import WorkflowEngine
 from .errors import InvalidDiagram
-from .run import iso_duration
 from .protocol import PROTOCOL_NAMES
+from .run import iso_duration
 from .script_env import PUBLIC_NAMES, compile_eval, compile_exec
 from .specs import BPMN_NS, Bundle
 

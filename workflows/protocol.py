@@ -33,7 +33,7 @@ PROTOCOL_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["route_ip", "copies_ip", "copies_signalement", "destinataire_crip",
-                 "destinataire_parquet", "delai_transmission_ip", "delai_confirmation_signalement",
+                 "destinataire_parquet", "delai_confirmation_signalement",
                  "delai_suivi_signalement", "delai_revue_mpp", "delai_suivi_harcelement"],
     "properties": {
         "route_ip": {
@@ -46,9 +46,6 @@ PROTOCOL_SCHEMA: dict[str, Any] = {
                               "title": "CRIP du département (service, adresse sécurisée)"},
         "destinataire_parquet": {"type": "string", "minLength": 2, "maxLength": 300,
                                  "title": "Parquet des mineurs (tribunal, permanence)"},
-        "delai_transmission_ip": _delay(
-            "Délai interne de transmission d'une IP",
-            "La transmission se fait sans délai (art. L226-2-1 CASF) ; au-delà, rappel."),
         "delai_confirmation_signalement": _delay(
             "Délai de confirmation écrite d'un signalement",
             "L'appel au parquet est confirmé par écrit le jour même ; au-delà, le CTSD est alerté."),
@@ -70,7 +67,6 @@ DEFAULT_PROTOCOL: dict[str, Any] = {
                            "CTSD"],
     "destinataire_crip": "CRIP du conseil départemental",
     "destinataire_parquet": "Parquet des mineurs du tribunal judiciaire",
-    "delai_transmission_ip": "P1D",
     "delai_confirmation_signalement": "PT4H",
     "delai_suivi_signalement": "P1M",
     "delai_revue_mpp": "P15D",

@@ -159,11 +159,10 @@ class WorkflowRun:
     def _events(self, before: dict[UUID, int]) -> Iterator[views.EngineEvent]:
         for task in self._tasks():
             old, new, spec = before.get(task.id), task.state, task.task_spec
-            if old == new:
-                continue
             bpmn_id = getattr(spec, "bpmn_id", None)
-            if bpmn_id is None:
+            if old == new or bpmn_id is None:
                 continue
+            kind = None
             if spec.manual and new == TaskState.READY:
                 kind = "task_created"
             elif spec.manual and new == TaskState.CANCELLED and old in (TaskState.READY, TaskState.WAITING):
@@ -172,9 +171,12 @@ class WorkflowRun:
                 kind = "timer_fired"
             elif new == TaskState.COMPLETED and isinstance(spec, EndEvent) and task.workflow is self._wf:
                 kind = "end_reached"
-            else:
-                continue
-            yield views.EngineEvent(kind, str(task.id), bpmn_id, self._name(task))
+            if kind is not None:
+                yield views.EngineEvent(kind, str(task.id), bpmn_id, self._name(task))
+            starts = _starts_procedure(spec)
+            if starts and new == TaskState.COMPLETED:
+                yield views.EngineEvent(views.PROCEDURE_REQUESTED, str(task.id), bpmn_id, self._name(task),
+                                        starts)
 
     def _next_timer(self) -> datetime | None:
         due = []
@@ -218,6 +220,12 @@ def iso_duration(expression: str, start: datetime) -> timedelta:
     except Exception as e:  # SpiffWorkflow raises a bare Exception('Invalid duration')
         raise ValueError(f"durée ISO 8601 invalide : {expression!r}") from e
     return TimerEventDefinition.get_timedelta_from_start(parsed, start)
+
+
+def _starts_procedure(spec: Any) -> str | None:
+    """The `startsProcedure` property of an event: the procedure to start on the same case."""
+    extensions = getattr(spec, "extensions", None) or {}
+    return (extensions.get("properties") or {}).get("startsProcedure") or None
 
 
 def _is_timer(spec: Any) -> bool:

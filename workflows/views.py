@@ -80,14 +80,20 @@ def _names(raw: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in raw.split(",") if name.strip())
 
 
+#: Engine event kind: the flow passed an element whose `startsProcedure` names another procedure.
+PROCEDURE_REQUESTED = "procedure_requested"
+
+
 @dataclass(frozen=True)
 class EngineEvent:
-    """Something the engine did during a step: a task became ready, was cancelled, a timer fired."""
+    """Something the engine did during a step: a task became ready, was cancelled, a timer fired,
+    an end was reached, or the flow passed an event asking for another procedure."""
 
-    kind: str  # task_created | task_cancelled | timer_fired | gateway_passed | procedure_completed
+    kind: str  # task_created | task_cancelled | timer_fired | end_reached | procedure_requested
     task_id: str
     spec_id: str
     name: str
+    starts: str | None = None  # procedure_requested: the process id to start on the same case
 
 
 @dataclass(frozen=True)

@@ -36,12 +36,19 @@ ENDPOINTS = [
      "200", "TimelineOut", "401 403 404"),
     ("/audit/verify", "get", "Vérifier la chaîne d'audit (auditeur, administrateur)", None, "200",
      "VerifyOut", "401 403"),
+    ("/departements/{code}/protocol", "get", "Protocole départemental en vigueur (lecture tracée)",
+     None, "200", "ProtocolOut", "401 403 404"),
+    ("/departements/{code}/protocol", "put",
+     "Publier une nouvelle version du protocole (CTSD du département, administrateur) ; elle vaut "
+     "pour les procédures démarrées ensuite", "ProtocolIn", "200", "ProtocolOut",
+     "400 401 403 404 413 422"),
     ("/openapi.json", "get", "Ce document", None, "200", None, ""),
 ]
 
 PARAMETERS = {
     "case_id": {"type": "integer", "minimum": 1},
     "task_id": {"type": "string", "maxLength": 36},
+    "code": {"type": "string", "maxLength": 3},
 }
 
 
@@ -54,6 +61,7 @@ def spec_dict() -> dict:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name in sorted({e[3] for e in ENDPOINTS if e[3]} | {e[5] for e in ENDPOINTS if e[5]} | {"ErrorOut"}):
         spec.components.schema(name, schema=getattr(s, name))
+    operations: dict[str, dict] = {}
     for path, method, summary, request, code, response, errors in ENDPOINTS:
         operation: dict = {"summary": summary, "responses": {}}
         if path != "/openapi.json":
@@ -71,5 +79,7 @@ def spec_dict() -> dict:
         for error in errors.split():
             operation["responses"][error] = {"description": ERRORS[error],
                                              "content": {"application/json": {"schema": "ErrorOut"}}}
-        spec.path(path=path, operations={method: operation})
+        operations.setdefault(path, {})[method] = operation
+    for path, by_method in operations.items():
+        spec.path(path=path, operations=by_method)
     return spec.to_dict()

@@ -90,6 +90,14 @@ class CompleteIn(StrictSchema):
     version = Int(metadata={"description": "Version de la procédure lue ; 409 si elle a changé"})
 
 
+class ProtocolIn(StrictSchema):
+    protocol = Any(required=True, metadata={
+        "description": "Le protocole complet, valide contre `schema` de GET /departements/{code}/protocol",
+        "type": "object"})
+    reason = Str(required=True, validate=_length(5, 500),
+                 metadata={"description": "Motif de la modification, conservé dans le journal"})
+
+
 # ---------------------------------------------------------------- responses
 
 class ErrorOut(Schema):
@@ -157,6 +165,10 @@ class ProcedureOut(Schema):
     started_at = fields.DateTime(required=True)
     completed_at = fields.DateTime(allow_none=True)
     current_tasks = fields.List(fields.Nested(TaskOut), required=True)
+    parent_id = fields.Integer(allow_none=True, metadata={
+        "description": "La procédure dont le déroulement a engagé celle-ci sur le dossier"})
+    protocol_version = fields.Integer(required=True, metadata={
+        "description": "Version du protocole départemental appliqué (0 : protocole par défaut)"})
 
 
 class PupilOut(Schema):
@@ -225,3 +237,14 @@ class VerifyOut(Schema):
     head = fields.String(required=True)
     broken_seq = fields.Integer(allow_none=True)
     reason = fields.String(allow_none=True)
+
+
+class ProtocolOut(Schema):
+    departement = fields.String(required=True)
+    departement_name = fields.String(required=True)
+    version = fields.Integer(required=True, metadata={"description": "0 : protocole par défaut"})
+    protocol = fields.Dict(required=True)
+    reason = fields.String(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
+    created_by = fields.String(allow_none=True)
+    schema = fields.Dict(required=True, metadata={"description": "JSON Schema du protocole"})

@@ -12,6 +12,7 @@ from ..errors import ValidationFailed, VigieError
 from ..usecases.audit import verify_trail
 from ..usecases.cases import Pupil, case_timeline, open_case, view_case
 from ..usecases.procedures import list_procedures, start_procedure
+from ..usecases.protocols import PROTOCOL_SCHEMA, set_protocol, view_protocol
 from ..usecases.tasks import complete_task, inbox, view_task
 from . import bp
 from . import schemas as s
@@ -85,7 +86,8 @@ def get_case(case_id: int):
             "version": p.process_version.content_hash, "status": p.status,
             "next_timer_at": p.next_timer_at, "end_event": p.end_event, "outcome": p.outcome,
             "started_at": p.started_at,
-            "completed_at": p.completed_at, "current_tasks": details.ready.get(p.id, ())}
+            "completed_at": p.completed_at, "current_tasks": details.ready.get(p.id, ()),
+            "parent_id": p.parent_id, "protocol_version": p.protocol_version}
             for p in details.procedures],
     }
     return jsonify(s.CaseOut().dump(out))
@@ -131,6 +133,24 @@ def timeline(case_id: int):
                "task_id": e.event.task_id, "payload": e.payload, "prev_hash": e.event.prev_hash,
                "hash": e.event.hash} for e in entries]
     return jsonify(s.TimelineOut().dump({"case_id": case.id, "events": events}))
+
+
+def _protocol(view) -> dict:
+    return s.ProtocolOut().dump({
+        "departement": view.departement, "departement_name": view.departement_name,
+        "version": view.version, "protocol": view.values, "reason": view.reason,
+        "created_at": view.created_at, "created_by": view.created_by, "schema": PROTOCOL_SCHEMA})
+
+
+@bp.get("/departements/<code>/protocol")
+def get_protocol(code: str):
+    return jsonify(_protocol(view_protocol(g.actor, code)))
+
+
+@bp.put("/departements/<code>/protocol")
+def put_protocol(code: str):
+    data = body(s.ProtocolIn())
+    return jsonify(_protocol(set_protocol(g.actor, code, data["protocol"], data["reason"])))
 
 
 @bp.get("/audit/verify")

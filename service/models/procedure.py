@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, undefe
 
 from ..extensions import db
 from .case import Case
+from .protocol import DepartmentalProtocol
 from .types import UTCDateTime, utcnow
 
 
@@ -40,12 +41,22 @@ class Procedure(db.Model):
     end_event: Mapped[str | None] = mapped_column(String(100))
     outcome: Mapped[str | None] = mapped_column(String(200))  # the end event's name
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: the departmental protocol version it started with (None: the default protocol)
+    protocol_id: Mapped[int | None] = mapped_column(ForeignKey("departmental_protocol.id"))
+    #: the procedure whose flow started this one on the same case (triage IP <-> signalement)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("procedure.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="procedures")
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined", innerjoin=True)
+    protocol: Mapped[DepartmentalProtocol | None] = relationship()
+
+    @property
+    def protocol_version(self) -> int:
+        """The departmental protocol version it started with; 0 for the default protocol."""
+        return self.protocol.version if self.protocol else 0
 
     __mapper_args__ = {"version_id_col": version}
 

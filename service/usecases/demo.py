@@ -59,7 +59,7 @@ STEPS = {
     "viser_ip": {"date_visa": "2026-11-05", "observations": "Vu, transmission à effectuer sans délai."},
     "valider_ip": {"decision": "valider"},
     "transmettre_crip": {"date_transmission": "2026-11-06", "voie": "messagerie_securisee",
-                         "route": "via_dsden", "copies": ["ia_dasen", "chef_etablissement"]},
+                         "copies": ["ia_dasen", "chef_etablissement"]},
     "enregistrer_accuse": {"date_accuse": "2026-11-09", "reference_crip": "CRIP75-2026-1148"},
 }
 RETURNED = {"decision": "renvoyer",

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from workflows import (
     COMPLETED,
+    PROCEDURE_REQUESTED,
     Bundle,
     SavedState,
     StepResult,
@@ -15,16 +16,23 @@ from workflows import (
     WorkflowError,
     WorkflowRun,
 )
+from workflows.errors import UnknownProcess
 
 from ..access import Actor, lane_role
 from ..errors import EngineRefused
 from ..extensions import db
 from ..models import Case, HumanTask, Procedure, ProcessVersion
+from ..models.types import utcnow
+from .protocols import protocol_in_force
 from .unit_of_work import UnitOfWork
 
 #: engine event kind -> audit event type, in the order they are written
 ENGINE_EVENTS = {"timer_fired": "timer_fired", "task_cancelled": "task_cancelled",
                  "task_created": "task_created", "end_reached": "procedure_completed"}
+
+
+#: a procedure started from one started from another... stops here (a diagram error)
+MAX_LINK_DEPTH = 5
 
 
 def get_engine() -> WorkflowEngine:
@@ -58,9 +66,37 @@ def engine_refused(error: WorkflowError) -> EngineRefused:
     return EngineRefused(f"L'étape a été refusée par le moteur de procédure : {error.message}.")
 
 
+def start_in(uow: UnitOfWork, actor: Actor, case: Case, process_id: str,
+             parent: Procedure | None = None, element: str | None = None) -> Procedure:
+    """Start a procedure on a case, with the departmental protocol in force as its start data.
+
+    :raises UnknownProcess, WorkflowError: the caller translates them.
+    """
+    engine = get_engine()
+    bundle = engine.bundle(process_id)
+    protocol, values = protocol_in_force(case.establishment.departement_code)
+    run, result = engine.start(bundle, values)
+    name = engine.parsed(bundle).name
+    now = utcnow()
+    procedure = Procedure(case=case, process_version=ensure_version(bundle, name),
+                          status=result.snapshot.status, state="", serializer_version="",
+                          started_by_id=actor.user_id, started_at=now, updated_at=now,
+                          protocol_id=protocol.id if protocol else None,
+                          parent_id=parent.id if parent else None)
+    db.session.add(procedure)
+    db.session.flush()
+    link = {"parent_procedure_id": parent.id, "requested_by": element} if parent else {}
+    uow.record("procedure_started", case_id=case.id, procedure_id=procedure.id,
+               process_id=process_id, name=name, version=bundle.content_hash,
+               protocol_version=protocol.version if protocol else 0, **link)
+    save_run(uow, procedure, case, run, result, now)
+    return procedure
+
+
 def save_run(uow: UnitOfWork, procedure: Procedure, case: Case, run: WorkflowRun,
              result: StepResult, now: datetime) -> None:
-    """Store the state, status and next timer; refresh the inbox rows; record the engine events."""
+    """Store the state, status and next timer; refresh the inbox rows; record the engine events;
+    start the procedures the flow asked for (`startsProcedure`) on the same case."""
     saved = run.dump()
     snapshot = result.snapshot
     procedure.state = saved.state_json
@@ -80,6 +116,28 @@ def save_run(uow: UnitOfWork, procedure: Procedure, case: Case, run: WorkflowRun
                 uow.record(ENGINE_EVENTS[kind], case_id=case.id, procedure_id=procedure.id,
                            task_id=event.task_id if kind != "end_reached" else None,
                            actor=engine, element=event.spec_id, name=event.name)
+    for event in result.events:
+        if event.kind == PROCEDURE_REQUESTED:
+            _start_linked(uow, procedure, case, event.starts, event.spec_id)
+
+
+def _start_linked(uow: UnitOfWork, parent: Procedure, case: Case, process_id: str,
+                  element: str) -> None:
+    """The triage between procedures (e.g. IP -> signalement): a new procedure on the same case,
+    started by whoever made the choice that led there, in the same transaction."""
+    depth, above = 0, parent
+    while above is not None and above.parent_id is not None:
+        depth, above = depth + 1, db.session.get(Procedure, above.parent_id)
+    if depth >= MAX_LINK_DEPTH:
+        raise EngineRefused("Trop de procédures engagées en chaîne sur ce dossier : "
+                            "le diagramme doit être corrigé.")
+    try:
+        start_in(uow, uow.actor or Actor.system(), case, process_id, parent, element)
+    except UnknownProcess:
+        raise EngineRefused(f"Le diagramme demande d'engager la procédure « {process_id} », "
+                            "qui n'existe pas : le diagramme doit être corrigé.") from None
+    except WorkflowError as e:
+        raise engine_refused(e) from e
 
 
 def _sync_inbox(procedure: Procedure, case: Case, run: WorkflowRun, ready) -> None:

@@ -17,6 +17,9 @@ class Api:
     def get(self, path):
         return self.client.get("/api/v1" + path, headers=self.headers)
 
+    def put(self, path, payload):
+        return self.client.put("/api/v1" + path, headers=self.headers, json=payload)
+
     def post(self, path, payload=None, raw: bytes | None = None):
         return self.client.post("/api/v1" + path, headers=self.headers,
                                 data=raw if raw is not None else None,
@@ -235,3 +238,24 @@ def test_openapi_describes_every_endpoint(app, client):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (path, method.lower()) in documented, (path, method)
     assert spec["components"]["schemas"]["CaseIn"]["required"] == ["establishment", "pupil"]
+
+
+def test_the_departmental_protocol_through_the_api(api):
+    from workflows.protocol import DEFAULT_PROTOCOL
+    got = api("direction").get("/departements/75/protocol")
+    assert got.status_code == 200
+    assert got.json["version"] == 0 and got.json["protocol"]["route_ip"] == "ctsd"
+    assert got.json["schema"]["properties"]["route_ip"]["oneOf"][0]["const"] == "ctsd"
+    before = fingerprint()
+    bad = api("ctsd").put("/departements/75/protocol",
+                          {"protocol": {**DEFAULT_PROTOCOL, "delai_revue_mpp": "quinze jours"},
+                           "reason": "Révision annuelle"})
+    assert bad.status_code == 422 and "delai_revue_mpp" in bad.json["fields"]
+    assert fingerprint() == before
+    assert api("direction").put("/departements/75/protocol", {
+        "protocol": DEFAULT_PROTOCOL, "reason": "Révision annuelle"}).status_code == 403
+    assert api("ctsd2").get("/departements/75/protocol").status_code == 404
+    ok = api("ctsd").put("/departements/75/protocol", {
+        "protocol": {**DEFAULT_PROTOCOL, "route_ip": "direct"}, "reason": "Convention 2026"})
+    assert ok.status_code == 200 and ok.json["version"] == 1 and ok.json["created_by"]
+    assert api("ass").get("/departements/75/protocol").json["protocol"]["route_ip"] == "direct"

@@ -88,3 +88,26 @@ def timer_bundle(duration: str = '"P3M"') -> Bundle:
     <bpmn:sequenceFlow id="f4" sourceRef="delai" targetRef="relancer" />
     <bpmn:sequenceFlow id="f5" sourceRef="relancer" targetRef="fusion" />"""
     return bundle("essai_delai", body, ("attendre", "relancer"))
+
+
+def linking_bundle() -> Bundle:
+    """start -> saisir (engine field `again`) -> again ? throw event asking for a signalement
+    -> end asking for an IP; else a plain end."""
+    starts = ('<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property '
+              'name="startsProcedure" value="{}" /></spiffworkflow:properties></bpmn:extensionElements>')
+    body = f"""
+    <bpmn:startEvent id="debut" />
+    {user_task("saisir", "Saisir", "again")}
+    <bpmn:exclusiveGateway id="choix" default="f_non" />
+    <bpmn:intermediateThrowEvent id="engager_signalement" name="Engager un signalement">
+      {starts.format("signalement")}</bpmn:intermediateThrowEvent>
+    <bpmn:endEvent id="fin_ip" name="Orientée vers une IP">{starts.format("information_preoccupante")}</bpmn:endEvent>
+    <bpmn:endEvent id="fin" name="Close" />
+    <bpmn:sequenceFlow id="f1" sourceRef="debut" targetRef="saisir" />
+    <bpmn:sequenceFlow id="f2" sourceRef="saisir" targetRef="choix" />
+    <bpmn:sequenceFlow id="f_oui" sourceRef="choix" targetRef="engager_signalement">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">again</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f3" sourceRef="engager_signalement" targetRef="fin_ip" />
+    <bpmn:sequenceFlow id="f_non" sourceRef="choix" targetRef="fin" />"""
+    return bundle("essai_lien", body, ("saisir",))

@@ -9,6 +9,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from workflows import (
     COMPLETED,
+    PROCEDURE_REQUESTED,
     RUNNING,
     Bundle,
     EngineLimitReached,
@@ -19,7 +20,7 @@ from workflows import (
 )
 from workflows.engine import SPEC_REF
 
-from .diagrams import gateway_bundle, loop_bundle
+from .diagrams import gateway_bundle, linking_bundle, loop_bundle
 
 
 @pytest.fixture
@@ -172,3 +173,27 @@ def test_bundle_hash_depends_on_every_file():
     b = Bundle("p", MappingProxyType({"p.bpmn": "x", "forms/a.json": "{ }"}))
     c = Bundle("p", MappingProxyType({"p.bpmn": "x", "forms/b.json": "{}"}))
     assert len({a.content_hash, b.content_hash, c.content_hash}) == 3
+
+
+@pytest.mark.parametrize("again, requested, end", [
+    (True, [("engager_signalement", "signalement"), ("fin_ip", "information_preoccupante")], "fin_ip"),
+    (False, [], "fin"),
+])
+def test_events_with_starts_procedure_are_reported_when_the_flow_passes_them(
+        engine, again, requested, end):
+    bundle = linking_bundle()
+    run, result = engine.start(bundle)
+    assert not [e for e in result.events if e.kind == PROCEDURE_REQUESTED]
+    run = save_restore(engine, bundle, run)
+    result = run.complete(result.snapshot.ready[0].id, {"again": again})
+    assert [(e.spec_id, e.starts) for e in result.events if e.kind == PROCEDURE_REQUESTED] == requested
+    assert result.snapshot.status == COMPLETED and result.snapshot.end_event == end
+
+
+def test_start_data_reaches_every_task_and_reserved_names_are_refused(engine):
+    bundle = gateway_bundle("route_ip == 'direct'")
+    run, result = engine.start(bundle, {"route_ip": "direct"})
+    result = run.complete(result.snapshot.ready[0].id, {})
+    assert result.snapshot.end_event == "fin_oui"
+    with pytest.raises(ValueError):
+        engine.start(bundle, {"protocole": {"typename": "x"}})

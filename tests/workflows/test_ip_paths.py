@@ -15,7 +15,19 @@ import pytest
 import time_machine
 
 from tests.ip_samples import VALID, sample
-from workflows import COMPLETED, RUNNING, WAITING, StepResult, TaskView, WorkflowEngine, read_bundle
+from tests.workflows.explorer import explore, flow_nodes
+from workflows import (
+    COMPLETED,
+    PROCEDURE_REQUESTED,
+    RUNNING,
+    WAITING,
+    StepResult,
+    TaskView,
+    WorkflowEngine,
+    read_bundle,
+)
+from workflows.protocol import DEFAULT_PROTOCOL
+from workflows.run import iso_duration
 
 BUNDLE = read_bundle(Path(__file__).resolve().parents[2] / "bpmn" / "information_preoccupante")
 
@@ -29,6 +41,7 @@ LANE_OF = {
     "evaluer_situation": "ass", "rediger_ip": "ass", "informer_parents": "ass",
     "enregistrer_retour": "ass", "viser_ip": "direction", "valider_ip": "ctsd",
     "transmettre_crip": "ctsd", "enregistrer_accuse": "ctsd", "relancer_crip": "ctsd",
+    "transmettre_crip_direction": "direction",
 }
 USER_TASKS = set(LANE_OF)
 EXTERNAL = {"enregistrer_accuse", "enregistrer_retour"}  # waitsForExternal
@@ -70,9 +83,9 @@ def form_validator(spec_id: str, engine: WorkflowEngine) -> jsonschema.Draft2020
 class Walk:
     """One instance of the procedure, saved after every step and restored before the next."""
 
-    def __init__(self, engine: WorkflowEngine):
+    def __init__(self, engine: WorkflowEngine, **protocol):
         self.engine = engine
-        run, self.result = engine.start(BUNDLE)
+        run, self.result = engine.start(BUNDLE, {**DEFAULT_PROTOCOL, **protocol})
         self.saved = run.dump()
         self.lanes_seen: dict[str, str] = {}
         self._check_ready()
@@ -282,6 +295,10 @@ def test_every_user_task_is_offered_in_its_lane(engine):
     with time_machine.travel(THREE_MONTHS_LATER + MINUTE, tick=False):
         walk.advance()
     seen |= walk.lanes_seen
+    walk = Walk(engine, route_ip="direct")
+    walk.follow(TO_EVALUATION + [("evaluer_situation", {}, {"rediger_ip"})] + DRAFTING[:2]
+                + [("viser_ip", {}, {"transmettre_crip_direction"})])
+    seen |= walk.lanes_seen
     assert set(seen) == USER_TASKS
     assert seen == {spec_id: LANES[lane] for spec_id, lane in LANE_OF.items()}
 
@@ -346,3 +363,49 @@ def test_sample_returns_an_independent_copy_with_overrides():
     payload["copies"].append("ien")
     assert payload["voie"] == "courrier_recommande" and "reference_envoi" not in payload
     assert VALID["transmettre_crip"]["copies"] == ["ia_dasen", "chef_etablissement", "ass"]
+
+
+# ---------------------------------------------------------------- every path, both protocol routes
+
+CHOICES = {
+    "qualifier_gravite": {name: {"qualification": name} for name in
+                          ("information_preoccupante", "signalement", "accompagnement_social")},
+    "evaluer_situation": {name: {"suite": name} for name in
+                          ("rediger_ip", "signalement", "accompagnement_social")},
+    "valider_ip": {"valider": {"decision": "valider"}, "renvoyer": RETURN},
+}
+
+
+def check_lane_and_due_date(view: TaskView, now) -> None:
+    assert view.lane == LANES[LANE_OF[view.spec_id]], view.spec_id
+    assert view.due_at == view.ready_since + iso_duration(view.spec.properties["dueIn"], view.ready_since)
+
+
+@pytest.mark.parametrize("route, paths, ends", [
+    ("ctsd", 16, {"fin_transmise": 12, "fin_signalement": 2, "fin_accompagnement": 2}),
+    ("direct", 10, {"fin_transmise": 6, "fin_signalement": 2, "fin_accompagnement": 2}),
+])
+def test_every_path_of_each_protocol_route(engine, route, paths, ends):
+    """Depth-first over every choice and timer (each task twice at most on a path), saved and
+    restored between steps: each route of the departmental protocol reaches its tasks only."""
+    exploration = explore(engine, BUNDLE, lambda spec_id, values: sample(spec_id, **values), CHOICES,
+                          start_data={**DEFAULT_PROTOCOL, "route_ip": route},
+                          check=check_lane_and_due_date)
+    assert len(exploration.paths) == paths
+    assert exploration.ends == ends
+    other_route = {"ctsd": {"transmettre_crip_direction"},
+                   "direct": {"valider_ip", "gw_validation", "transmettre_crip"}}[route]
+    assert exploration.elements == flow_nodes(BUNDLE) - other_route
+    for path in exploration.paths:  # parents informed (or the reason why not) before any transmission
+        if path.end_event == "fin_transmise":
+            sent = path.index("transmettre_crip" if route == "ctsd" else "transmettre_crip_direction")
+            assert path.index("informer_parents") < path.index("viser_ip") < sent
+
+
+def test_orientation_to_a_signalement_asks_for_the_signalement_procedure(engine):
+    """The gravity triage starts a signalement on the same case (the service does it on this event)."""
+    walk = Walk(engine)
+    walk.follow(TO_QUALIFICATION)
+    result = walk.do("qualifier_gravite", set(), qualification="signalement")
+    assert [(e.spec_id, e.starts) for e in result.events if e.kind == PROCEDURE_REQUESTED] == [
+        ("fin_signalement", "signalement")]
