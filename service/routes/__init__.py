@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..extensions import login_manager
 from ..usecases.accounts import active_user
-from . import audit, auth, cases, errors, inbox, presentation, tasks
+from . import audit, auth, cases, errors, inbox, presentation, protocols, tasks
 from .context import current_actor_or_none
 
 
@@ -15,7 +15,7 @@ def register(app: Flask) -> None:
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
     login_manager.user_loader(active_user)
-    for module in (auth, inbox, cases, tasks, audit):
+    for module in (auth, inbox, cases, tasks, audit, protocols):
         app.register_blueprint(module.bp)
     errors.register(app)
     presentation.register(app)

@@ -1,6 +1,7 @@
 """What screens need to read well in French: labels, dates in Paris time."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,8 @@ EVENT_LABELS = {
     "login_failed": "Échec de connexion", "user_created": "Utilisateur créé",
     "token_created": "Jeton d'API créé", "establishment_added": "Établissement ajouté",
     "password_changed": "Mot de passe changé",
+    "protocol_viewed": "Protocole départemental consulté",
+    "protocol_changed": "Protocole départemental modifié",
 }
 ROLE_LABELS = {**ROLES, "systeme": "Vigie (automatique)"}
 
@@ -46,7 +49,23 @@ def datetime_fr(value: datetime | None, seconds: bool = False) -> str:
     return value.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M:%S" if seconds else "%d/%m/%Y à %H:%M")
 
 
+_ISO_DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?")
+_UNITS = (("an", "ans"), ("mois", "mois"), ("semaine", "semaines"), ("jour", "jours"),
+          ("heure", "heures"), ("minute", "minutes"))
+
+
+def duration_fr(value: str) -> str:
+    """`P1M` -> « 1 mois », `PT4H` -> « 4 heures », `P1Y6M` -> « 1 an 6 mois »."""
+    match = _ISO_DURATION.fullmatch(value or "")
+    if not match:
+        return value
+    parts = [f"{n} {units[0] if int(n) == 1 else units[1]}"
+             for n, units in zip(match.groups(), _UNITS, strict=True) if n]
+    return " ".join(parts) or value
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(duration_fr)
     app.add_template_filter(date_fr)
     app.add_template_filter(datetime_fr)
     app.jinja_env.globals.update(

@@ -9,8 +9,11 @@ import sqlalchemy as sa
 from service.extensions import db
 from service.models import AuditEvent
 from service.usecases.procedures import start_procedure
+from service.usecases.tasks import complete_task
 from tests.factories import World, make_case
 from tests.helpers import fingerprint, ready_task
+from tests.ip_samples import sample
+from workflows.protocol import DEFAULT_PROTOCOL
 
 
 @pytest.fixture
@@ -117,8 +120,6 @@ def test_a_valid_task_form_advances_to_the_next_step(client, world, auth):
 
 
 def test_the_ctsd_sees_the_draft_to_validate(client, world, auth):
-    from service.usecases.tasks import complete_task
-    from tests.ip_samples import sample
     case = make_case(world.ass)
     start_procedure(world.actor("ass"), case.id, "information_preoccupante")
     for role, spec in [("ass", "recueillir_faits"), ("ass", "qualifier_gravite"), ("ass", "evaluer_situation"),
@@ -152,3 +153,45 @@ def test_the_case_search_keeps_names_out_of_urls(client, world, auth):
     response = client.post("/cases", data={"q": "bern"})
     assert "BERNARD Hugo" in text(response) and "MARTIN" not in text(response)
     assert 'method="post"' in text(client.get("/cases"))
+
+
+def test_the_ctsd_reads_and_publishes_the_departmental_protocol_on_its_screen(client, world, auth):
+
+    auth.login(world.ctsd.username)
+    page = client.get(client.get("/protocole").headers["Location"])
+    body = text(page)
+    assert page.status_code == 200 and "Paris (75)" in body and "Protocole par défaut" in body
+    assert "Par le CTSD (validation à la DSDEN), puis la CRIP" in body and "(4 heures)" in body
+    form = {**DEFAULT_PROTOCOL, "route_ip": "direct", "copies_ip": "IA-DASEN\nCTSD\n\n",
+            "copies_signalement": "\n".join(DEFAULT_PROTOCOL["copies_signalement"])}
+    before = fingerprint()
+    refused = client.post("/protocole/75", data={**form, "delai_revue_mpp": "15 jours", "motif": "x"})
+    assert refused.status_code == 422 and fingerprint()[1:] == before[1:]
+    assert re.search(r'id="erreur-delai_revue_mpp">Durée attendue au format ISO 8601', text(refused))
+    assert re.search(r'id="erreur-motif">Indiquez le motif', text(refused))
+    published = client.post("/protocole/75", data={**form, "motif": "Convention tripartite 2026"})
+    assert published.status_code == 302
+    body = text(client.get("/protocole/75"))
+    assert "Version 1" in body and "Directement à la CRIP par l&#39;établissement" in body
+    assert "<li>IA-DASEN</li><li>CTSD</li></ul>" in body
+
+
+def test_the_direction_reads_the_protocol_but_cannot_change_it(client, world, auth):
+    auth.login(world.direction.username)
+    assert client.get("/protocole/75").status_code == 200
+    assert client.post("/protocole/75", data={"route_ip": "direct", "motif": "Essai"}).status_code == 403
+    assert client.get("/protocole/69").status_code == 404
+
+
+def test_the_case_page_links_a_signalement_to_the_ip_that_started_it(client, world, auth):
+    case = make_case(world.ass)
+    start_procedure(world.actor("ass"), case.id, "information_preoccupante")
+    complete_task(world.actor("ass"), ready_task(world.actor("ass"), "recueillir_faits").id,
+                  sample("recueillir_faits"))
+    complete_task(world.actor("ass"), ready_task(world.actor("ass"), "qualifier_gravite").id,
+                  sample("qualifier_gravite", qualification="signalement"))
+    auth.login(world.ass.username)
+    body = text(client.get(f"/cases/{case.id}"))
+    assert "Issue : Orientation vers un signalement au procureur" in body
+    assert re.search(r"Engagée depuis la procédure <a href=\"#procedure-\d+\">Information préoccupante</a>",
+                     body)
