@@ -17,7 +17,8 @@ from .run import iso_duration
 from .script_env import PUBLIC_NAMES, compile_eval, compile_exec
 from .specs import BPMN_NS, Bundle
 
-NS = {"bpmn": BPMN_NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+NS = {"bpmn": BPMN_NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+      "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
 FLOW_NODES = ("task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask",
               "sendTask", "receiveTask", "callActivity", "subProcess", "startEvent", "endEvent",
               "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
@@ -39,7 +40,9 @@ def check_bundle(engine: WorkflowEngine, bundle: Bundle, lanes: Iterable[str]) -
     for task in tasks:
         problems += [f"{task.spec_id} : {p}" for p in _check_task(bundle, task, {t.spec_id for t in tasks})]
         defined |= set(task.engine_fields)
-    problems += _check_expressions(root, defined)
+    decision_problems, outputs = _check_decisions(root, bundle, defined)
+    problems += decision_problems
+    problems += _check_expressions(root, defined | outputs)
     if not root.findtext(f".//bpmn:process[@id='{bundle.process_id}']/bpmn:documentation", namespaces=NS):
         problems.append("le processus n'a pas de documentation (cadre légal)")
     return [f"{bundle.process_id} : {p}" for p in problems]
@@ -161,3 +164,83 @@ def _check_expressions(root: Any, defined: set[str]) -> list[str]:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in known:
                 problems.append(f"{owner} : « {node.id} » n'est fourni par aucun formulaire ni script")
     return problems
+
+
+def _decision_tables(bundle: Bundle) -> tuple[dict[str, tuple[str, Any]], list[str]]:
+    """Decision id -> (file, decision element) for every `.dmn` file of the bundle."""
+    tables, problems = {}, []
+    for path, text in sorted(bundle.files.items()):
+        if not path.endswith(".dmn"):
+            continue
+        try:
+            dmn = etree.fromstring(text.encode("utf-8"))
+        except etree.XMLSyntaxError as e:
+            problems.append(f"{path} : XML invalide ({e})")
+            continue
+        for decision in dmn.iter("{*}decision"):
+            tables[decision.get("id")] = (path, decision)
+    return tables, problems
+
+
+def _loaded_names(tree: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _entry_tree(text: str) -> ast.AST:
+    """A DMN input entry as SpiffWorkflow reads it: `?` is the input, `< 4` compares with it.
+
+    :raises SyntaxError: when the restricted environment refuses it in both readings.
+    """
+    text = text.replace("?", "dmninputexpr")
+    try:
+        compile_eval(text)
+        return ast.parse(text, mode="eval")
+    except SyntaxError:
+        compile_eval(f"dmninputexpr {text}")
+        return ast.parse(f"dmninputexpr {text}", mode="eval")
+
+
+def _check_decisions(root: Any, bundle: Bundle, defined: set[str]) -> tuple[list[str], set[str]]:
+    """Every business rule task calls a decision of the bundle; each decision's expressions
+    compile in the restricted environment and read only names that a form's engine fields,
+    a script or the allowlist provide. Returns the problems and the names the decisions set."""
+    tables, problems = _decision_tables(bundle)
+    for task in root.iterfind(".//bpmn:businessRuleTask", NS):
+        called = (task.findtext(".//spiffworkflow:calledDecisionId", namespaces=NS) or "").strip()
+        if called not in tables:
+            problems.append(f"{task.get('id')} : table de décision « {called} » absente du dossier")
+    known = set(defined)
+    for node in root.iterfind(".//bpmn:script", NS):
+        try:
+            compile_exec(node.text or "")
+            known |= _stored_names(ast.parse(node.text or "", mode="exec"))
+        except SyntaxError:
+            pass  # reported by _check_expressions
+    outputs: set[str] = set()
+    for decision_id, (path, decision) in sorted(tables.items()):
+        where = f"{path} ({decision_id})"
+        for output in decision.iter("{*}output"):
+            name = output.get("name") or output.get("label")
+            if name:
+                outputs.add(name)
+            else:
+                problems.append(f"{where} : une sortie n'a pas de nom")
+        parsed = [(e.findtext("{*}text") or "", "input") for e in decision.iter("{*}inputExpression")]
+        parsed += [(e.findtext("{*}text") or "", "entry") for e in decision.iter("{*}inputEntry")]
+        parsed += [(e.findtext("{*}text") or "", "output") for e in decision.iter("{*}outputEntry")]
+        for text, kind in parsed:
+            text = text.strip()
+            if kind == "entry" and text in ("", "-"):
+                continue
+            try:
+                if kind == "entry":
+                    tree = _entry_tree(text)
+                else:
+                    compile_eval(text)
+                    tree = ast.parse(text, mode="eval")
+            except SyntaxError as e:
+                problems.append(f"{where} : expression refusée « {text} » ({e})")
+                continue
+            for name in sorted(_loaded_names(tree) - known - {"dmninputexpr"}):
+                problems.append(f"{where} : « {name} » n'est fourni par aucun formulaire ni script")
+    return problems, outputs

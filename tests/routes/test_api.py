@@ -7,6 +7,7 @@ from service.extensions import db
 from tests.factories import World, token_for
 from tests.helpers import fingerprint
 from tests.ip_samples import sample
+from workflows.protocol import DEFAULT_PROTOCOL
 
 
 class Api:
@@ -241,7 +242,6 @@ def test_openapi_describes_every_endpoint(app, client):
 
 
 def test_the_departmental_protocol_through_the_api(api):
-    from workflows.protocol import DEFAULT_PROTOCOL
     got = api("direction").get("/departements/75/protocol")
     assert got.status_code == 200
     assert got.json["version"] == 0 and got.json["protocol"]["route_ip"] == "ctsd"
