@@ -151,6 +151,8 @@ class TaskDetailOut(TaskOut):
     documentation = fields.String(allow_none=True)
     procedure_version = fields.Integer(required=True)
     review = fields.List(fields.Nested(ReviewOut), required=True)
+    protocol = fields.Dict(required=True, metadata={
+        "description": "Valeurs du protocole départemental utiles à l'étape (destinataires, copies)"})
 
 
 class ProcedureOut(Schema):

@@ -111,7 +111,7 @@ def get_task(task_id: str):
     out = s.TaskOut().dump(details.task)
     out.update(form=details.schema, data=details.data, instructions=details.spec.instructions,
                documentation=details.spec.documentation, procedure_version=details.procedure.version,
-               review=s.ReviewOut(many=True).dump(details.review))
+               review=s.ReviewOut(many=True).dump(details.review), protocol=details.protocol)
     return jsonify(out)
 
 

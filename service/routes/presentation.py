@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from workflows.protocol import PROTOCOL_SCHEMA
+
 from ..forms import display_value
 from ..models import ROLES
 
@@ -70,4 +72,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(datetime_fr)
     app.jinja_env.globals.update(
         roles=ROLE_LABELS, status_labels=STATUS_LABELS, state_labels=STATE_LABELS,
-        event_labels=EVENT_LABELS, display=display_value, now=lambda: datetime.now(UTC))
+        event_labels=EVENT_LABELS, display=display_value, protocol_schema=PROTOCOL_SCHEMA,
+        now=lambda: datetime.now(UTC))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from workflows import TaskNotReady, TaskSpecView, WorkflowError
+from workflows.protocol import DEFAULT_PROTOCOL
 
 from ..access import Actor, inbox_filter, may_read_task, require_case, require_task_lane
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -43,6 +44,8 @@ class TaskDetails:
     schema: dict[str, Any]
     data: dict[str, Any]
     review: tuple[ReviewBlock, ...] = field(default_factory=tuple)
+    #: the departmental protocol values this task shows (`protocolFields`), as the procedure started
+    protocol: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,10 @@ def view_task(actor: Actor, task_id: str) -> TaskDetails:
                                       done.submitted_at, values, rows))
         uow.record("task_viewed", case_id=task.case_id, procedure_id=procedure.id, task_id=task.id,
                    element=task.spec_id)
+        protocol = procedure.protocol.values if procedure.protocol else DEFAULT_PROTOCOL
         details = TaskDetails(task, task.case, procedure, procedure.process_version.name, spec,
-                              schema, data, tuple(review))
+                              schema, data, tuple(review),
+                              {name: protocol[name] for name in spec.protocol_fields if name in protocol})
     return details
 
 
