@@ -122,6 +122,9 @@ def _check_task(bundle: Bundle, task: Any, all_tasks: set[str]) -> list[str]:
     for other in task.review_tasks:
         if other not in all_tasks:
             problems.append(f"reviewTasks : étape inconnue « {other} »")
+    for name in task.protocol_fields:
+        if name not in PROTOCOL_NAMES:
+            problems.append(f"protocolFields : « {name} » n'est pas un champ du protocole départemental")
     choice = task.properties.get("loopChoice")
     if choice:
         name, _, value = choice.partition("=")

@@ -47,6 +47,11 @@ class TaskSpecView:
     def waits_for_external(self) -> bool:
         return self.properties.get("waitsForExternal", "").lower() == "true"
 
+    @property
+    def protocol_fields(self) -> tuple[str, ...]:
+        """Departmental protocol values the person needs on this task (recipients, copies)."""
+        return _names(self.properties.get("protocolFields", ""))
+
 
 @dataclass(frozen=True)
 class TaskView:

@@ -12,7 +12,7 @@ from service.models import AuditEvent, Procedure
 from service.usecases.cases import case_timeline, view_case
 from service.usecases.procedures import start_procedure
 from service.usecases.protocols import set_protocol, view_protocol
-from service.usecases.tasks import complete_task, inbox
+from service.usecases.tasks import complete_task, inbox, view_task
 from tests.factories import World, make_case
 from tests.helpers import fingerprint, ready_task
 from tests.ip_samples import sample
@@ -137,3 +137,16 @@ def test_a_gravity_triage_to_a_signalement_starts_it_on_the_same_case(world):
     assert events("procedure_started")[-1].actor_id == world.ass.id  # who made the choice
     _, timeline = case_timeline(world.actor("ass"), case.id)
     assert {e.event.procedure_id for e in timeline} >= {ip, linked[0].id}  # one case, one timeline
+
+
+def test_the_transmission_step_shows_the_recipients_of_the_protocol_it_started_with(world):
+    custom = {**DEFAULT_PROTOCOL, "destinataire_crip": "CRIP 75, crip@paris.example (messagerie sécurisée)",
+              "copies_ip": ["IA-DASEN", "CTSD", "IEN"]}
+    set_protocol(world.actor("ctsd"), "75", custom, "Convention tripartite du 1er septembre 2026")
+    case = make_case(world.ass)
+    ip = start_procedure(world.actor("ass"), case.id, IP).procedure_id
+    drive(world, ip, DRAFTING + [("ctsd", "valider_ip")])
+    set_protocol(world.actor("ctsd"), "75", DEFAULT_PROTOCOL, "Retour au protocole national par défaut")
+    task = ready_task(world.actor("ctsd"), "transmettre_crip", ip)
+    assert view_task(world.actor("ctsd"), task.id).protocol == {
+        "destinataire_crip": custom["destinataire_crip"], "copies_ip": ["IA-DASEN", "CTSD", "IEN"]}
