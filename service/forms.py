@@ -9,8 +9,10 @@ import copy
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
@@ -19,11 +21,16 @@ from workflows import TaskSpecView
 
 from .audit import canonical_json
 
+PARIS = ZoneInfo("Europe/Paris")
+
 FORMATS = FormatChecker()
 TYPE_LABELS = {"string": "un texte", "boolean": "oui ou non", "integer": "un nombre entier",
                "number": "un nombre", "array": "une liste", "object": "un objet",
                "null": "une valeur vide"}
 FORMAT_MESSAGES = {"date": "Date invalide : format attendu AAAA-MM-JJ.",
+                   "date-time": "Date et heure invalides : format attendu AAAA-MM-JJTHH:MM:SS avec le "
+                                "fuseau (par exemple 2026-03-02T10:30:00+01:00).",
+                   "time": "Heure invalide : format attendu HH:MM:SS avec le fuseau (10:30:00+01:00).",
                    "email": "Adresse électronique invalide."}
 ROOT = "données"
 UNKNOWN_FIELD = "Champ inconnu : il ne fait pas partie de ce formulaire."
@@ -203,6 +210,8 @@ def _kind(prop: Mapping[str, Any]) -> str:
         return kind
     if prop.get("format") == "date":
         return "date"
+    if prop.get("format") == "date-time":
+        return "datetime"
     if "oneOf" in prop or "enum" in prop:
         return "radio" if len(_options(prop)) <= 5 else "select"
     return "textarea" if (prop.get("maxLength") or 0) > 300 else "text"
@@ -226,6 +235,8 @@ def from_html(schema: Mapping[str, Any], form: Any) -> dict[str, Any]:
             continue
         if item.kind == "boolean":
             data[item.name] = {"true": True, "false": False}.get(raw, raw)
+        elif item.kind == "datetime":
+            data[item.name] = _paris_to_rfc3339(raw)
         elif item.kind in ("integer", "number"):
             try:
                 data[item.name] = int(raw) if item.kind == "integer" else float(raw.replace(",", "."))
@@ -249,4 +260,24 @@ def display_value(schema: Mapping[str, Any], name: str, value: Any) -> str:
         return labels[value]
     if prop.get("format") == "date" and isinstance(value, str) and len(value) == 10:
         return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
+    if prop.get("format") == "date-time" and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(PARIS)
+        return moment.strftime("%d/%m/%Y à %H:%M")
     return str(value)
+
+
+def _paris_to_rfc3339(raw: str) -> str:
+    """`2026-03-02T10:30` typed in a browser (Paris time) -> `2026-03-02T10:30:00+01:00`;
+    anything else is kept as typed, so the schema reports it."""
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return raw
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=PARIS)
+    return moment.isoformat(timespec="seconds")

@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from workflows.protocol import PROTOCOL_SCHEMA
 
-from ..forms import display_value
+from ..forms import PARIS, display_value
 from ..models import ROLES
-
-PARIS = ZoneInfo("Europe/Paris")
 
 STATUS_LABELS = {"running": "En cours", "waiting": "En attente d'une réponse ou d'un délai",
                  "completed": "Terminée", "cancelled": "Annulée"}
@@ -66,7 +63,19 @@ def duration_fr(value: str) -> str:
     return " ".join(parts) or value
 
 
+def datetime_local(value: str | None) -> str:
+    """An RFC 3339 value as `<input type="datetime-local">` shows it, in Paris time."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)  # what the person typed, shown back with its error
+    return (moment.astimezone(PARIS) if moment.tzinfo else moment).strftime("%Y-%m-%dT%H:%M")
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(datetime_local)
     app.add_template_filter(duration_fr)
     app.add_template_filter(date_fr)
     app.add_template_filter(datetime_fr)
