@@ -72,19 +72,26 @@ ACCOMPAGNEMENT = {"qualifier_gravite": {"qualification": "accompagnement_social"
                                                "social collégien ; point dans un mois.",
                                                "orientation": "mds", "date_point_suivi": "2026-12-07"}}
 
-CASES = [  # pupil, establishment, the steps to complete, the data to use instead of STEPS
-    (("MARTIN", "Léa", date(2013, 3, 14)), COLLEGE, ["recueillir_faits"], {}),
-    (("BERNARD", "Hugo", date(2012, 9, 2)), COLLEGE,
+IP = "information_preoccupante"
+CASES = [  # pupil, establishment, procedure, the steps to complete, the data to use instead of STEPS
+    (("MARTIN", "Léa", date(2013, 3, 14)), COLLEGE, IP, ["recueillir_faits"], {}),
+    (("BERNARD", "Hugo", date(2012, 9, 2)), COLLEGE, IP,
      ["recueillir_faits", "qualifier_gravite", "evaluer_situation", "rediger_ip",
       "informer_parents", "viser_ip"], {}),
-    (("DUBOIS", "Chloé", date(2011, 1, 27)), COLLEGE,
+    (("DUBOIS", "Chloé", date(2011, 1, 27)), COLLEGE, IP,
      ["recueillir_faits", "qualifier_gravite", "evaluer_situation", "rediger_ip",
       "informer_parents", "viser_ip", "valider_ip"], {"valider_ip": RETURNED}),
-    (("N'DIAYE", "Aïssatou", date(2012, 6, 11)), COLLEGE,
+    (("N'DIAYE", "Aïssatou", date(2012, 6, 11)), COLLEGE, IP,
      ["recueillir_faits", "qualifier_gravite", "evaluer_situation", "rediger_ip",
       "informer_parents", "viser_ip", "valider_ip", "transmettre_crip", "enregistrer_accuse"], {}),
-    (("LEFÈVRE", "Noé", date(2009, 11, 30)), LYCEE,
+    (("LEFÈVRE", "Noé", date(2009, 11, 30)), LYCEE, IP,
      ["recueillir_faits", "qualifier_gravite", "organiser_accompagnement"], ACCOMPAGNEMENT),
+    # the other procedures, each at its first step
+    (("GARCIA", "Lucas", date(2012, 4, 19)), COLLEGE, "signalement", [], {}),
+    (("MOREAU", "Inès", date(2011, 10, 8)), COLLEGE, "harcelement", [], {}),
+    (("ROUX", "Zoé", date(2013, 7, 23)), COLLEGE, "mediation", [], {}),
+    (("PETIT", "Nathan", date(2014, 2, 5)), COLLEGE, "inclusion_handicap", [], {}),
+    (("FAURE", "Manon", date(2010, 12, 1)), COLLEGE, "absenteisme", [], {}),
 ]
 
 
@@ -103,9 +110,9 @@ def load_demo(if_empty: bool = False) -> dict[str, tuple[str, str]] | None:
         passwords[username] = (role, password)
         actors[role] = Actor(user.id, username, role, frozenset(e.id for e in user.establishments),
                              departement)
-    for (last, first, born), uai, steps, overrides in CASES:
+    for (last, first, born), uai, process_id, steps, overrides in CASES:
         case = open_case(actors["ass"], Pupil(last, first, born), uai)
-        procedure_id = start_procedure(actors["ass"], case.id, "information_preoccupante").procedure_id
+        procedure_id = start_procedure(actors["ass"], case.id, process_id).procedure_id
         for step in steps:
             _complete(actors, procedure_id, step, overrides.get(step) or STEPS[step])
     return passwords

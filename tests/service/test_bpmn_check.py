@@ -55,3 +55,64 @@ def test_form_problems_are_reported(engine):
     assert "nom de champ réservé « typename »" in found
     assert "additionalProperties: false" in found
     assert "engineFields : « absent »" in found
+
+
+DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="defs_niveau" name="Niveau" namespace="urn:essai">
+  <decision id="niveau" name="Niveau">
+    <decisionTable id="table_niveau" hitPolicy="UNIQUE">
+      <input id="entree"><inputExpression id="expr" typeRef="number"><text>{input}</text></inputExpression></input>
+      <output id="sortie" name="niveau" typeRef="string" />
+      <rule id="r1"><inputEntry id="r1_in"><text>{entry}</text></inputEntry>
+        <outputEntry id="r1_out"><text>"bas"</text></outputEntry></rule>
+      <rule id="r2"><inputEntry id="r2_in"><text>-</text></inputEntry>
+        <outputEntry id="r2_out"><text>"haut"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>"""
+
+
+def decision_bundle(decision_id="niveau", input_="again", entry="== True", condition='niveau == "bas"'):
+    """start -> saisir (engine field `again`) -> business rule task -> gateway(condition) -> ends."""
+    body = f"""
+    <bpmn:startEvent id="debut" />
+    {user_task("saisir", "Saisir", "again")}
+    <bpmn:businessRuleTask id="decider">
+      <bpmn:extensionElements>
+        <spiffworkflow:calledDecisionId>{decision_id}</spiffworkflow:calledDecisionId>
+      </bpmn:extensionElements>
+    </bpmn:businessRuleTask>
+    <bpmn:exclusiveGateway id="choix" default="f_non" />
+    <bpmn:endEvent id="fin_oui" /><bpmn:endEvent id="fin_non" />
+    <bpmn:sequenceFlow id="f1" sourceRef="debut" targetRef="saisir" />
+    <bpmn:sequenceFlow id="f2" sourceRef="saisir" targetRef="decider" />
+    <bpmn:sequenceFlow id="f3" sourceRef="decider" targetRef="choix" />
+    <bpmn:sequenceFlow id="f_oui" sourceRef="choix" targetRef="fin_oui">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{condition}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_non" sourceRef="choix" targetRef="fin_non" />"""
+    base = bundle("essai_decision", body, ("saisir",))
+    files = dict(base.files)
+    files["niveau.dmn"] = DMN.format(input=input_, entry=entry)
+    return Bundle("essai_decision", MappingProxyType(files))
+
+
+def test_a_decision_output_is_a_name_later_conditions_may_read(engine):
+    found = problems(engine, decision_bundle())
+    assert "n'est fourni" not in found and "décision" not in found
+    assert "« sortie » n'est fourni" in problems(engine, decision_bundle(condition='sortie == "bas"'))
+
+
+def test_a_decision_input_reading_an_unknown_name_is_reported(engine):
+    found = problems(engine, decision_bundle(input_="absences_du_mois"))
+    assert "niveau.dmn (niveau) : « absences_du_mois » n'est fourni par aucun formulaire ni script" in found
+
+
+def test_a_refused_decision_expression_is_reported(engine):
+    assert "expression refusée" in problems(engine, decision_bundle(entry="again.__class__"))
+    assert "expression refusée" in problems(engine, decision_bundle(input_="again._x"))
+
+
+def test_a_missing_decision_is_reported(engine):
+    found = problems(engine, decision_bundle(decision_id="absente"))
+    assert "absente" in found

@@ -241,7 +241,7 @@ def test_each_orientation_has_its_end(exploration, choice, end_event):
 def test_partial_respect_and_new_meeting_loop_back_to_the_preparation(exploration):
     looped = 0
     for path in exploration.paths:
-        for step, following in zip(path.steps, path.steps[1:]):
+        for step, following in zip(path.steps, path.steps[1:], strict=False):
             if (step.spec_id, step.choice) in {("rencontre_suivi", "partiel"), ("conduire_rencontre", "nouvelle")}:
                 assert following.spec_id == "preparer_rencontre"
                 looped += 1
