@@ -5,7 +5,6 @@ validates against the published schema before sending is never refused (DESIGN.m
 """
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,8 +15,6 @@ from zoneinfo import ZoneInfo
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
-
-from workflows import TaskSpecView
 
 from .audit import canonical_json
 
@@ -34,32 +31,6 @@ FORMAT_MESSAGES = {"date": "Date invalide : format attendu AAAA-MM-JJ.",
                    "email": "Adresse électronique invalide."}
 ROOT = "données"
 UNKNOWN_FIELD = "Champ inconnu : il ne fait pas partie de ce formulaire."
-
-
-# ---------------------------------------------------------------- the published schema
-
-def effective_schema(schema: Mapping[str, Any], spec: TaskSpecView, iteration: int) -> dict[str, Any]:
-    """The task's schema, with the loop limit applied when it is reached.
-
-    A task with properties `loopLimit=N` and `loopChoice=field=value` may take `value` at most
-    N times: from then on `value` is no longer offered, so the published schema still tells
-    the whole rule (DESIGN.md, engine limits).
-    """
-    limit, choice = spec.properties.get("loopLimit"), spec.properties.get("loopChoice")
-    if not (limit and choice and "=" in choice) or iteration < int(limit):
-        return schema  # type: ignore[return-value]
-    name, value = choice.split("=", 1)
-    narrowed = copy.deepcopy(dict(schema))
-    prop = narrowed["properties"][name]
-    message = (f"Renvoi impossible : la limite de {limit} renvois est atteinte pour cette "
-               "procédure. Validez, ou ouvrez une nouvelle procédure si le dossier doit être repris.")
-    if "oneOf" in prop:
-        prop["oneOf"] = [option for option in prop["oneOf"] if option.get("const") != value]
-    if "enum" in prop:
-        prop["enum"] = [option for option in prop["enum"] if option != value]
-    prop["description"] = message
-    prop.setdefault("errorMessage", {}).update({"oneOf": message, "enum": message})
-    return narrowed
 
 
 # ---------------------------------------------------------------- validation

@@ -1,4 +1,5 @@
 """Engine boundary: the only package that imports SpiffWorkflow. Never imports flask or service."""
+from . import calendar as _calendar
 from .engine import WorkflowEngine
 from .errors import (
                      EngineLimitReached,
@@ -26,6 +27,8 @@ from .views import (
                      TaskSpecView,
                      TaskView,
 )
+
+_calendar.install()  # legal months for every timer and due date (see calendar.py)
 
 __all__ = [
     "WorkflowEngine", "WorkflowRun", "Bundle", "read_bundle", "read_bundles",

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from workflows import TaskNotReady, TaskSpecView, WorkflowError
+from workflows.loops import effective_schema
 from workflows.protocol import DEFAULT_PROTOCOL
 
 from ..access import Actor, inbox_filter, may_read_task, require_case, require_task_lane
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..forms import display_value, effective_schema, validate
+from ..forms import display_value, validate
 from ..models import Case, HumanTask, Procedure, TaskSubmission
 from ..models.types import utcnow
 from .engine_glue import bundle_of, engine_refused, get_engine, restore, save_run

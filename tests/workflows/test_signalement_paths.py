@@ -14,11 +14,11 @@ import pytest
 import time_machine
 from lxml import etree
 
-from service.forms import effective_schema
 from tests.signalement_samples import VALID, sample
 from tests.workflows.explorer import TIMER, end_events, explore, flow_nodes
 from workflows import COMPLETED, RUNNING, WAITING, StepResult, TaskView, WorkflowEngine, read_bundle
 from workflows.checks import NS
+from workflows.loops import effective_schema
 from workflows.protocol import DEFAULT_PROTOCOL
 from workflows.run import iso_duration
 
