@@ -163,8 +163,9 @@ def flow_nodes(bundle: Bundle) -> set[str]:
 
 
 def end_events(bundle: Bundle) -> set[str]:
+    """The end events of the process itself (those of a sub-process are never an outcome)."""
     root = etree.fromstring(bundle.bpmn.encode("utf-8"))
-    return {node.get("id") for node in root.iterfind(".//bpmn:endEvent", NS)}
+    return {node.get("id") for node in root.iterfind("bpmn:process/bpmn:endEvent", NS)}
 
 
 def _fmt(steps: tuple[Step, ...]) -> str:
