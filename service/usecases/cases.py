@@ -137,24 +137,26 @@ def case_timeline(actor: Actor, case_id: int) -> tuple[Case, tuple[TimelineEntry
     return result
 
 
-def _with_declared_data(entry: TimelineEntry, forms: dict[str, dict[str, Any]]) -> TimelineEntry:
+def _with_declared_data(entry: TimelineEntry,
+                        forms: dict[tuple[int, str], dict[str, Any]]) -> TimelineEntry:
     """The form data of a `task_completed` event, labelled as the person saw it."""
     data = entry.payload.get("data")
     if not isinstance(data, dict):
         return entry
-    form = forms.get(entry.payload.get("element"), {})
+    form = forms.get((entry.event.procedure_id, entry.payload.get("element")), {})
     titles = {name: prop.get("title", name) for name, prop in form.get("properties", {}).items()}
     order = [name for name in titles if name in data] + sorted(set(data) - set(titles))
     return replace(entry, rows=tuple((titles.get(name, name), display_value(form, name, data[name]))
                                      for name in order))
 
 
-def _forms_by_element(case: Case) -> dict[str, dict[str, Any]]:
-    """The form of each human task of the case's procedures, at the version each one runs."""
+def _forms_by_element(case: Case) -> dict[tuple[int, str], dict[str, Any]]:
+    """The form of each human task of the case's procedures, at the version each one runs,
+    by (procedure, task): two procedures may name a task alike (« ouvrir_dossier »)."""
     engine, forms = get_engine(), {}
     for procedure in case.procedures:
         bundle = bundle_of(procedure.process_version)
         for task in engine.human_tasks(bundle):
             if task.form_file:
-                forms.setdefault(task.spec_id, bundle.form(task.form_file))
+                forms[(procedure.id, task.spec_id)] = bundle.form(task.form_file)
     return forms

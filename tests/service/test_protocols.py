@@ -13,6 +13,7 @@ from service.usecases.cases import case_timeline, view_case
 from service.usecases.procedures import start_procedure
 from service.usecases.protocols import set_protocol, view_protocol
 from service.usecases.tasks import complete_task, inbox, view_task
+from tests import absenteisme_samples, harcelement_samples
 from tests.factories import World, make_case
 from tests.helpers import fingerprint, ready_task
 from tests.ip_samples import sample
@@ -150,3 +151,26 @@ def test_the_transmission_step_shows_the_recipients_of_the_protocol_it_started_w
     task = ready_task(world.actor("ctsd"), "transmettre_crip", ip)
     assert view_task(world.actor("ctsd"), task.id).protocol == {
         "destinataire_crip": custom["destinataire_crip"], "copies_ip": ["IA-DASEN", "CTSD", "IEN"]}
+
+
+def test_two_procedures_naming_a_step_alike_keep_their_own_labels_on_the_case_timeline(world):
+    """Harcèlement and absentéisme both have « ouvrir_dossier », with different forms."""
+    case = make_case(world.ass)
+    done = {}
+    for process_id, samples in (("harcelement", harcelement_samples), ("absenteisme", absenteisme_samples)):
+        procedure_id = start_procedure(world.actor("ass"), case.id, process_id).procedure_id
+        for _ in range(3):  # up to the opening of the dossier, whoever's step it is
+            ready = [(role, t) for role in ("ass", "direction") for t in inbox(world.actor(role))
+                     if t.procedure_id == procedure_id]
+            role, task = ready[0]
+            complete_task(world.actor(role), task.id, samples.sample(task.spec_id))
+            if task.spec_id == "ouvrir_dossier":
+                done[procedure_id] = process_id
+                break
+    assert sorted(done.values()) == ["absenteisme", "harcelement"]
+    _, timeline = case_timeline(world.actor("ass"), case.id)
+    labels = {e.event.procedure_id: {label for label, _ in e.rows} for e in timeline
+              if e.event.event_type == "task_completed" and e.payload.get("element") == "ouvrir_dossier"}
+    by_process = {done[p]: rows for p, rows in labels.items()}
+    assert "Responsable du traitement" in by_process["harcelement"]
+    assert "Classe" in by_process["absenteisme"] and "Classe" not in by_process["harcelement"]
