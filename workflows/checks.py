@@ -25,8 +25,13 @@ FLOW_NODES = ("task", "userTask", "manualTask", "scriptTask", "serviceTask", "bu
               "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway")
 
 
-def check_bundle(engine: WorkflowEngine, bundle: Bundle, lanes: Iterable[str]) -> list[str]:
-    """French descriptions of every problem; an empty list means the bundle is sound."""
+def check_bundle(engine: WorkflowEngine, bundle: Bundle, lanes: Iterable[str],
+                 procedures: Iterable[str] | None = None) -> list[str]:
+    """French descriptions of every problem; an empty list means the bundle is sound.
+
+    `procedures`: the process ids that can be started (default: the engine's bundles), which
+    `startsProcedure` may name.
+    """
     try:
         engine.parsed(bundle)
     except InvalidDiagram as e:
@@ -43,9 +48,26 @@ def check_bundle(engine: WorkflowEngine, bundle: Bundle, lanes: Iterable[str]) -
     decision_problems, outputs = _check_decisions(root, bundle, defined)
     problems += decision_problems
     problems += _check_expressions(root, defined | outputs)
+    known = set(engine.bundles() if procedures is None else procedures)
+    problems += _check_linked_procedures(root, known)
     if not root.findtext(f".//bpmn:process[@id='{bundle.process_id}']/bpmn:documentation", namespaces=NS):
         problems.append("le processus n'a pas de documentation (cadre légal)")
     return [f"{bundle.process_id} : {p}" for p in problems]
+
+
+def _check_linked_procedures(root: Any, known: set[str]) -> list[str]:
+    """Every `startsProcedure` names a procedure that exists, on an event."""
+    problems = []
+    for prop in root.iterfind(".//spiffworkflow:property[@name='startsProcedure']", NS):
+        owner = prop.getparent().getparent().getparent()
+        target = prop.get("value")
+        where = owner.get("id")
+        if etree.QName(owner).localname not in ("intermediateThrowEvent", "endEvent"):
+            problems.append(f"{where} : startsProcedure est réservé aux événements intermédiaires "
+                            "ou de fin")
+        if target not in known:
+            problems.append(f"{where} : startsProcedure nomme une procédure inconnue « {target} »")
+    return problems
 
 
 def _check_diagram_interchange(root: Any) -> list[str]:

@@ -9,6 +9,7 @@ parsed bundle of that hash, cached here. A stored instance therefore only holds 
 """
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from SpiffWorkflow.spiff.serializer import DEFAULT_CONFIG as SPIFF_CONFIG
 
 from . import views
 from .errors import (
+    InvalidDiagram,
     TaskNotFound,
     UnknownProcess,
     WorkflowError,
@@ -32,6 +34,7 @@ from .specs import Bundle, ParsedProcess, parse_bundle, read_bundles
 #: SpiffWorkflow's TaskIterator stops at depth 1,000 and then reports the workflow completed.
 #: Refuse any step that would leave a live task deeper than this margin below it.
 DEFAULT_MAX_DEPTH = 900
+log = logging.getLogger("vigie.workflows")
 SPEC_REF = "VigieProcessSpecRef"
 
 
@@ -76,10 +79,15 @@ class WorkflowEngine:
             raise UnknownProcess(f"procédure inconnue : {process_id}") from None
 
     def catalog(self) -> list[views.ProcessInfo]:
-        """Every procedure that can be started, at its current version."""
+        """Every procedure that can be started, at its current version. A diagram that does not
+        parse is left out (and logged): it must not make the other procedures unavailable."""
         out = []
         for bundle in self.bundles().values():
-            parsed = self.parsed(bundle)
+            try:
+                parsed = self.parsed(bundle)
+            except InvalidDiagram as e:
+                log.error("procédure %s écartée du catalogue : %s", bundle.process_id, e.message)
+                continue
             out.append(views.ProcessInfo(bundle.process_id, parsed.name, bundle.content_hash,
                                          parsed.documentation))
         return out

@@ -7,7 +7,7 @@ from types import MappingProxyType
 import pytest
 
 from service.access import LANE_ROLES
-from tests.workflows.diagrams import bundle, gateway_bundle, user_task
+from tests.workflows.diagrams import bundle, gateway_bundle, linking_bundle, user_task
 from workflows import Bundle, WorkflowEngine, read_bundles
 from workflows.checks import check_bundle
 
@@ -22,7 +22,7 @@ SHIPPED = read_bundles(Path(__file__).resolve().parents[2] / "bpmn")
 
 @pytest.mark.parametrize("process_id", sorted(SHIPPED))
 def test_every_shipped_diagram_passes(engine, process_id):
-    assert check_bundle(engine, SHIPPED[process_id], LANE_ROLES) == []
+    assert check_bundle(engine, SHIPPED[process_id], LANE_ROLES, SHIPPED) == []
 
 
 def problems(engine, bundle_):
@@ -116,3 +116,25 @@ def test_a_refused_decision_expression_is_reported(engine):
 def test_a_missing_decision_is_reported(engine):
     found = problems(engine, decision_bundle(decision_id="absente"))
     assert "absente" in found
+
+
+def test_a_linked_procedure_must_exist(engine):
+    found = "\n".join(check_bundle(engine, linking_bundle(), LANE_ROLES, {"signalement"}))
+    assert [line for line in found.splitlines() if "startsProcedure" in line] == [
+        "essai_lien : fin_ip : startsProcedure nomme une procédure inconnue « information_preoccupante »"]
+    both = "\n".join(check_bundle(engine, linking_bundle(), LANE_ROLES,
+                                  {"signalement", "information_preoccupante"}))
+    assert "startsProcedure" not in both
+
+
+def test_protocol_fields_must_be_fields_of_the_departmental_protocol(engine):
+    extra = '<spiffworkflow:property name="protocolFields" value="destinataire_crip,adresse_du_maire" />'
+    body = f"""<bpmn:startEvent id="debut" /><bpmn:endEvent id="fin" />
+    <bpmn:sequenceFlow id="f1" sourceRef="debut" targetRef="saisir" />
+    <bpmn:sequenceFlow id="f2" sourceRef="saisir" targetRef="fin" />
+    {user_task("saisir", "Saisir", "")}"""
+    form_property = '<spiffworkflow:property name="formJsonSchemaFilename"'
+    body = body.replace(form_property, extra + form_property)
+    found = problems(engine, bundle("essai_protocole", body, ("saisir",)))
+    assert "protocolFields : « adresse_du_maire » n'est pas un champ du protocole départemental" in found
+    assert "destinataire_crip" not in found

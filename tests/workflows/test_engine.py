@@ -13,6 +13,7 @@ from workflows import (
     RUNNING,
     Bundle,
     EngineLimitReached,
+    InvalidDiagram,
     ScriptError,
     TaskNotFound,
     TaskNotReady,
@@ -197,3 +198,17 @@ def test_start_data_reaches_every_task_and_reserved_names_are_refused(engine):
     assert result.snapshot.end_event == "fin_oui"
     with pytest.raises(ValueError):
         engine.start(bundle, {"protocole": {"typename": "x"}})
+
+
+def test_a_diagram_that_does_not_parse_leaves_the_others_in_the_catalog(tmp_path, caplog):
+    for process_id, text in (("essai_condition", gateway_bundle("again").files["essai_condition.bpmn"]),
+                             ("essai_casse", "<bpmn:definitions>pas un diagramme")):
+        folder = tmp_path / process_id
+        (folder / "forms").mkdir(parents=True)
+        (folder / f"{process_id}.bpmn").write_text(text, encoding="utf-8")
+        (folder / "forms" / "saisir.json").write_text('{"type": "object"}', encoding="utf-8")
+    engine = WorkflowEngine(tmp_path)
+    assert [p.process_id for p in engine.catalog()] == ["essai_condition"]
+    assert "essai_casse écartée du catalogue" in caplog.text
+    with pytest.raises(InvalidDiagram):
+        engine.start(engine.bundle("essai_casse"))
