@@ -29,6 +29,7 @@ from werkzeug.serving import make_server  # noqa: E402
 from service import create_app  # noqa: E402
 from service.extensions import db  # noqa: E402
 from tests.ip_samples import sample  # noqa: E402
+from workflows.protocol import DEFAULT_PROTOCOL  # noqa: E402
 
 IP_STEPS = [("ass", "recueillir_faits", {}), ("ass", "qualifier_gravite", {}),
             ("ass", "evaluer_situation", {}), ("ass", "rediger_ip", {}),
@@ -135,7 +136,7 @@ def bench_engine(app, rounds: int) -> None:
     from workflows import WorkflowEngine
     engine: WorkflowEngine = app.extensions["workflows"]
     bundle = engine.bundle("information_preoccupante")
-    run, result = engine.start(bundle)
+    run, result = engine.start(bundle, DEFAULT_PROTOCOL)
     times = []
     for spec_id in ["recueillir_faits", "qualifier_gravite", "evaluer_situation", "rediger_ip", "informer_parents",
                     "viser_ip", "valider_ip", "transmettre_crip"]:
