@@ -5,16 +5,12 @@ field a school would fill. One story runs through them: a 4e pupil of a collège
 2026-2027, absent on Monday and Friday mornings since September. Defaults follow the main path:
 second degree, ASS asked to support the dialogue, 5 unjustified demi-journées in the month
 (`suite` `poursuivre`, no IP), avertissement sent by the IA-DASEN, no enquête ordered.
-
-    sample("compter_absences", demi_journees_non_justifiees=2)   # overrides
-    sample("engager_dialogue", ass_sollicitee=False, motif_sollicitation=None)  # None removes a key
 """
 from __future__ import annotations
 
-import copy
-from typing import Any
+from tests.samples import Payload, sampler
 
-VALID: dict[str, dict[str, Any]] = {
+VALID: dict[str, Payload] = {
     "ouvrir_dossier": {
         "annee_scolaire": "2026-2027",
         "degre": "second_degre",
@@ -140,13 +136,4 @@ VALID: dict[str, dict[str, Any]] = {
     },
 }
 
-
-def sample(task_id: str, **overrides: Any) -> dict[str, Any]:
-    """A deep copy of `VALID[task_id]` updated with `overrides`; an override of None removes the key."""
-    payload = copy.deepcopy(VALID[task_id])
-    for key, value in overrides.items():
-        if value is None:
-            payload.pop(key, None)
-        else:
-            payload[key] = copy.deepcopy(value)
-    return payload
+sample = sampler(VALID)  # sample(task_id, **overrides): a copy of VALID[task_id] (tests/samples.py)

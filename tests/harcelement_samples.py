@@ -7,16 +7,12 @@ the first-degree tasks (équipe éducative, suspension, persistence, IA-DASEN) f
 it in a CM2 class. Defaults follow the main path: second degree, qualification `harcelement`
 (protocol B) without penal offence nor danger at home, family informed, MPP review `efficace`,
 no suspension, behaviour `a_cesse`, disciplinary procedure engaged, case closed.
-
-    sample("qualifier_situation", qualification="intimidation")      # overrides
-    sample("informer_famille_cible", famille_informee=False, date_information=None)  # None removes a key
 """
 from __future__ import annotations
 
-import copy
-from typing import Any
+from tests.samples import Payload, sampler
 
-VALID: dict[str, dict[str, Any]] = {
+VALID: dict[str, Payload] = {
     "enregistrer_alerte": {
         "date_alerte": "2026-03-02",
         "source": "famille",
@@ -203,13 +199,4 @@ VALID: dict[str, dict[str, Any]] = {
     },
 }
 
-
-def sample(task_id: str, **overrides: Any) -> dict[str, Any]:
-    """A deep copy of `VALID[task_id]` updated with `overrides`; an override of None removes the key."""
-    payload = copy.deepcopy(VALID[task_id])
-    for key, value in overrides.items():
-        if value is None:
-            payload.pop(key, None)
-        else:
-            payload[key] = copy.deepcopy(value)
-    return payload
+sample = sampler(VALID)  # sample(task_id, **overrides): a copy of VALID[task_id] (tests/samples.py)

@@ -7,16 +7,12 @@ file, the CDAPH grants a mutualised AESH and adapted equipment for three years, 
 every year. Only decisions and dates are recorded, never medical details. Defaults follow that
 path: `reponse` `pps_mdph`, `accompagnement` `accepte`, `depot` `depose`, decision `accord`
 judged `satisfaisante`, ESS `issue_ess` `fin_suivi`.
-
-    sample("decider_reponse", reponse="pap")   # overrides
-    sample("enregistrer_depot_mdph", depot="ne_depose_pas", date_depot=None)  # None removes a key
 """
 from __future__ import annotations
 
-import copy
-from typing import Any
+from tests.samples import Payload, sampler
 
-VALID: dict[str, dict[str, Any]] = {
+VALID: dict[str, Payload] = {
     "convoquer_reunion": {
         "date_reunion": "2026-11-30",
         "participants_invites": ["famille", "enseignants", "enseignant_referent", "psy_en", "ass"],
@@ -168,13 +164,4 @@ VALID: dict[str, dict[str, Any]] = {
     },
 }
 
-
-def sample(task_id: str, **overrides: Any) -> dict[str, Any]:
-    """A deep copy of `VALID[task_id]` updated with `overrides`; an override of None removes the key."""
-    payload = copy.deepcopy(VALID[task_id])
-    for key, value in overrides.items():
-        if value is None:
-            payload.pop(key, None)
-        else:
-            payload[key] = copy.deepcopy(value)
-    return payload
+sample = sampler(VALID)  # sample(task_id, **overrides): a copy of VALID[task_id] (tests/samples.py)

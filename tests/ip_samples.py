@@ -4,16 +4,12 @@ One payload per task, valid against its form (`bpmn/information_preoccupante/for
 with every field a social worker would fill. One story runs through them: a 5e pupil of a
 collège, March 2026. Defaults follow the main path: qualification `information_preoccupante`,
 evaluation `suite` `rediger_ip`, parents informed, CTSD `decision` `valider`.
-
-    sample("valider_ip", decision="renvoyer", commentaire="…")   # overrides
-    sample("informer_parents", parents_informes=False, date_information=None, ...)  # None removes a key
 """
 from __future__ import annotations
 
-import copy
-from typing import Any
+from tests.samples import Payload, sampler
 
-VALID: dict[str, dict[str, Any]] = {
+VALID: dict[str, Payload] = {
     "recueillir_faits": {
         "date_constat": "2026-03-02",
         "source": "eleve",
@@ -132,13 +128,4 @@ VALID: dict[str, dict[str, Any]] = {
     },
 }
 
-
-def sample(task_id: str, **overrides: Any) -> dict[str, Any]:
-    """A deep copy of `VALID[task_id]` updated with `overrides`; an override of None removes the key."""
-    payload = copy.deepcopy(VALID[task_id])
-    for key, value in overrides.items():
-        if value is None:
-            payload.pop(key, None)
-        else:
-            payload[key] = copy.deepcopy(value)
-    return payload
+sample = sampler(VALID)  # sample(task_id, **overrides): a copy of VALID[task_id] (tests/samples.py)

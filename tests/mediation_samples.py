@@ -6,16 +6,12 @@ a collège whose mother contests the punishments given by a teacher, November 20
 2027. Defaults follow the main path: request admissible, every party consents, the mediation
 goes on after the family interview, agreement at the first joint meeting, validated by the
 principal, respected at the follow-up meeting.
-
-    sample("analyser_recevabilite", recevabilite="danger")    # overrides
-    sample("recevoir_demande", canal=None)                     # None removes a key
 """
 from __future__ import annotations
 
-import copy
-from typing import Any
+from tests.samples import Payload, sampler
 
-VALID: dict[str, dict[str, Any]] = {
+VALID: dict[str, Payload] = {
     "recevoir_demande": {
         "date_demande": "2026-11-16",
         "demandeur": "famille",
@@ -127,13 +123,4 @@ VALID: dict[str, dict[str, Any]] = {
     },
 }
 
-
-def sample(task_id: str, **overrides: Any) -> dict[str, Any]:
-    """A deep copy of `VALID[task_id]` updated with `overrides`; an override of None removes the key."""
-    payload = copy.deepcopy(VALID[task_id])
-    for key, value in overrides.items():
-        if value is None:
-            payload.pop(key, None)
-        else:
-            payload[key] = copy.deepcopy(value)
-    return payload
+sample = sampler(VALID)  # sample(task_id, **overrides): a copy of VALID[task_id] (tests/samples.py)

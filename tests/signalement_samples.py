@@ -5,17 +5,12 @@ field a school would fill. One story runs through them: a 4e pupil of a collège
 professeure principale on Thursday 19 November 2026 that her stepfather hits her, and says she is
 afraid to go home. Defaults follow that path: danger `retour_impossible`, copy to the CRIP without
 a complementary IP, parents not informed (presumed author in the household), follow-up closed.
-
-    sample("recueillir_parole", danger_immediat="non")               # overrides
-    sample("rediger_signalement", signe_par_recueillant=False, motif_exception="…")
-    sample("decider_information_parents", informes_par=None)        # None removes a key
 """
 from __future__ import annotations
 
-import copy
-from typing import Any
+from tests.samples import Payload, sampler
 
-VALID: dict[str, dict[str, Any]] = {
+VALID: dict[str, Payload] = {
     "recueillir_parole": {
         "date_heure_revelation": "2026-11-19T16:05:00+01:00",
         "lieu": "Salle 204, à la fin du cours de français",
@@ -138,13 +133,4 @@ VALID: dict[str, dict[str, Any]] = {
     },
 }
 
-
-def sample(task_id: str, **overrides: Any) -> dict[str, Any]:
-    """A deep copy of `VALID[task_id]` updated with `overrides`; an override of None removes the key."""
-    payload = copy.deepcopy(VALID[task_id])
-    for key, value in overrides.items():
-        if value is None:
-            payload.pop(key, None)
-        else:
-            payload[key] = copy.deepcopy(value)
-    return payload
+sample = sampler(VALID)  # sample(task_id, **overrides): a copy of VALID[task_id] (tests/samples.py)

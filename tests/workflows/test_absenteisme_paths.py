@@ -16,16 +16,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 
-import jsonschema
 import pytest
 import time_machine
 
 from tests.absenteisme_samples import VALID, sample
 from tests.workflows.explorer import Exploration, end_events, explore, flow_nodes
-from workflows import COMPLETED, RUNNING, WAITING, Bundle, StepResult, TaskView, WorkflowEngine, read_bundle
+from tests.workflows.walk import Walker, form_validator, ready_check, schema_validator, status_rule
+from workflows import COMPLETED, RUNNING, WAITING, Bundle, WorkflowEngine, read_bundle
 from workflows.loops import effective_schema
 from workflows.protocol import DEFAULT_PROTOCOL
-from workflows.run import iso_duration
 
 BUNDLE = read_bundle(Path(__file__).resolve().parents[2] / "bpmn" / "absenteisme")
 
@@ -79,18 +78,8 @@ def payload(spec_id: str, overrides) -> dict:
     return sample(spec_id, **overrides)
 
 
-def check_ready(view: TaskView, now: datetime) -> None:
-    """Every ready task: its lane, its external wait flag, and `due_at` = ready time + `dueIn`."""
-    assert view.lane == LANES[LANE_OF[view.spec_id]], f"{view.spec_id} in lane {view.lane!r}"
-    assert view.waits_for_external == (view.spec_id in EXTERNAL)
-    assert view.ready_since is not None and view.ready_since <= now
-    due_in = view.spec.properties["dueIn"]
-    assert view.due_at == view.ready_since + iso_duration(due_in, view.ready_since)
-
-
-@pytest.fixture
-def engine(tmp_path):
-    return WorkflowEngine(tmp_path)
+#: every ready task: its lane, its external wait flag, and `due_at` = ready time + `dueIn`
+check_ready = ready_check({spec_id: LANES[lane] for spec_id, lane in LANE_OF.items()}, EXTERNAL)
 
 
 @pytest.fixture(scope="module")
@@ -272,47 +261,13 @@ def test_decision_table_never_reads_danger():
 
 # ---------------------------------------------------------------- walking one instance
 
-class Walk:
-    """One instance of the procedure, saved after every step and restored before the next."""
+class Walk(Walker):
+    """One instance, started with the default protocol."""
 
     def __init__(self, engine: WorkflowEngine):
-        self.engine = engine
-        run, self.result = engine.start(BUNDLE, dict(DEFAULT_PROTOCOL))
-        self.saved = run.dump()
-
-    @property
-    def snapshot(self):
-        return self.result.snapshot
-
-    @property
-    def ready(self) -> set[str]:
-        return {view.spec_id for view in self.snapshot.ready}
-
-    def view(self, spec_id: str) -> TaskView:
-        found = [view for view in self.snapshot.ready if view.spec_id == spec_id]
-        assert len(found) == 1, f"{spec_id}: {len(found)} ready, ready={sorted(self.ready)}"
-        return found[0]
-
-    def do(self, spec_id: str, expect: set[str], **overrides) -> StepResult:
-        run = self.engine.restore(BUNDLE, self.saved)
-        view = self.view(spec_id)
-        data = sample(spec_id, **overrides)
-        form_validator(spec_id).validate(data)
-        self.result = run.complete(view.id, {k: data[k] for k in view.spec.engine_fields if k in data})
-        self.saved = run.dump()
-        assert self.ready == expect, f"after {spec_id}: ready={sorted(self.ready)}"
-        for ready in self.snapshot.ready:
-            check_ready(ready, ready.ready_since)
-        return self.result
-
-    def advance(self) -> StepResult:
-        run = self.engine.restore(BUNDLE, self.saved)
-        self.result = run.advance()
-        self.saved = run.dump()
-        return self.result
-
-    def task_state(self, task_id: str) -> str:
-        return self.engine.restore(BUNDLE, self.saved).task(task_id).state
+        super().__init__(engine, BUNDLE, sample, DEFAULT_PROTOCOL,
+                         check=check_ready,
+                         expected_status=status_rule(EXTERNAL))
 
 
 TO_COUNT = [("ouvrir_dossier", {}, {"engager_dialogue"}),
@@ -321,42 +276,33 @@ COMMISSION = [("reunir_commission_educative", {}, {"faire_signer_document"}),
               ("faire_signer_document", {}, {"transmettre_dasen"})]
 
 
-def form_validator(spec_id: str) -> jsonschema.Draft202012Validator:
-    return form_validator_for(BUNDLE.form(f"forms/{spec_id}.json"))
-
-
-def follow(walk: Walk, steps) -> None:
-    for spec_id, overrides, expect in steps:
-        walk.do(spec_id, expect, **overrides)
-
-
 def test_the_warning_is_remembered_without_being_typed_again(engine):
     """After an avertissement, the next month at 4 is persistence; without one, a new referral."""
     walk = Walk(engine)
-    follow(walk, TO_COUNT + [("compter_absences", {}, {"reunir_commission_educative"})] + COMMISSION
-           + [("transmettre_dasen", {}, {"enregistrer_suites_dasen"}),
-              ("enregistrer_suites_dasen", NO_WARNING, {"compter_absences"}),
-              ("compter_absences", {"demi_journees_non_justifiees": 4}, {"reunir_commission_educative"})]
-           + COMMISSION + [("transmettre_dasen", {}, {"enregistrer_suites_dasen"}),
-                           ("enregistrer_suites_dasen", {}, {"compter_absences"}),
-                           ("compter_absences", {"demi_journees_non_justifiees": 2}, {"compter_absences"}),
-                           ("compter_absences", {"demi_journees_non_justifiees": 4},
-                            {"mettre_en_place_dispositif"})])
+    walk.follow(TO_COUNT + [("compter_absences", {}, {"reunir_commission_educative"})] + COMMISSION
+                + [("transmettre_dasen", {}, {"enregistrer_suites_dasen"}),
+                   ("enregistrer_suites_dasen", NO_WARNING, {"compter_absences"}),
+                   ("compter_absences", {"demi_journees_non_justifiees": 4}, {"reunir_commission_educative"})]
+                + COMMISSION + [("transmettre_dasen", {}, {"enregistrer_suites_dasen"}),
+                                ("enregistrer_suites_dasen", {}, {"compter_absences"}),
+                                ("compter_absences", {"demi_journees_non_justifiees": 2}, {"compter_absences"}),
+                                ("compter_absences", {"demi_journees_non_justifiees": 4},
+                                 {"mettre_en_place_dispositif"})])
     props = BUNDLE.form("forms/compter_absences.json")["properties"]
     assert not [name for name in props if "avertissement" in name]
 
 
 def test_a_later_answer_without_warning_does_not_erase_it(engine):
     walk = Walk(engine)
-    follow(walk, TO_COUNT + [("compter_absences", {}, {"reunir_commission_educative"})] + COMMISSION
-           + [("transmettre_dasen", {}, {"enregistrer_suites_dasen"}),
-              ("enregistrer_suites_dasen", {}, {"compter_absences"}),
-              ("compter_absences", {}, {"mettre_en_place_dispositif"}),
-              ("mettre_en_place_dispositif", {}, {"transmettre_dasen"}),
-              ("transmettre_dasen", {}, {"enregistrer_suites_dasen"}),
-              ("enregistrer_suites_dasen", NO_WARNING, {"conduire_enquete_sociale"}),
-              ("conduire_enquete_sociale", {}, {"compter_absences"}),
-              ("compter_absences", {}, {"mettre_en_place_dispositif"})])
+    walk.follow(TO_COUNT + [("compter_absences", {}, {"reunir_commission_educative"})] + COMMISSION
+                + [("transmettre_dasen", {}, {"enregistrer_suites_dasen"}),
+                   ("enregistrer_suites_dasen", {}, {"compter_absences"}),
+                   ("compter_absences", {}, {"mettre_en_place_dispositif"}),
+                   ("mettre_en_place_dispositif", {}, {"transmettre_dasen"}),
+                   ("transmettre_dasen", {}, {"enregistrer_suites_dasen"}),
+                   ("enregistrer_suites_dasen", NO_WARNING, {"conduire_enquete_sociale"}),
+                   ("conduire_enquete_sociale", {}, {"compter_absences"}),
+                   ("compter_absences", {}, {"mettre_en_place_dispositif"})])
 
 
 @pytest.mark.parametrize("spec_id, steps", [
@@ -369,7 +315,7 @@ def test_a_later_answer_without_warning_does_not_erase_it(engine):
 def test_danger_indicators_start_an_ip_and_the_file_continues(engine, spec_id, steps):
     """A person's decision starts an information préoccupante on the same case (L226-2-1 CASF)."""
     walk = Walk(engine)
-    follow(walk, steps)
+    walk.follow(steps)
     field = "engager_ip" if spec_id == "compter_absences" else "engager_ip_enquete"
     overrides = {field: True, "motif_ip": "Traces de coups constatées le 12 octobre.",
                  "demi_journees_non_justifiees": 1}
@@ -386,7 +332,7 @@ def test_danger_indicators_start_an_ip_and_the_file_continues(engine, spec_id, s
 
 def test_closure_ends_the_file_for_the_school_year(engine):
     walk = Walk(engine)
-    follow(walk, TO_COUNT)
+    walk.follow(TO_COUNT)
     result = walk.do("compter_absences", set(), **CLOSE)
     assert walk.snapshot.status == COMPLETED and walk.snapshot.end_event == "fin_cloture"
     assert walk.snapshot.outcome == "Dossier d'assiduité clos en fin d'année scolaire"
@@ -401,7 +347,7 @@ def test_the_monthly_loop_is_capped_at_twelve(engine):
     options = [o["const"] for o in BUNDLE.form("forms/compter_absences.json")["properties"]["suite"]["oneOf"]]
     assert options == ["poursuivre", "clore"]
     walk = Walk(engine)
-    follow(walk, TO_COUNT)
+    walk.follow(TO_COUNT)
     for month in range(12):
         assert walk.view("compter_absences").iteration == month
         walk.do("compter_absences", {"compter_absences"}, demi_journees_non_justifiees=month % 4)
@@ -411,13 +357,9 @@ def test_the_monthly_loop_is_capped_at_twelve(engine):
     published = effective_schema(BUNDLE.form("forms/compter_absences.json"), spec, 12)
     assert [o["const"] for o in published["properties"]["suite"]["oneOf"]] == ["clore"]
     assert "douze décomptes" in published["properties"]["suite"]["description"]
-    assert not form_validator_for(published).is_valid(sample("compter_absences"))
+    assert not schema_validator(published).is_valid(sample("compter_absences"))
     walk.do("compter_absences", set(), **CLOSE)
     assert walk.snapshot.status == COMPLETED
-
-
-def form_validator_for(schema) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
 # ---------------------------------------------------------------- the reminder timer
@@ -430,7 +372,7 @@ def test_dasen_answer_overdue_creates_a_reminder_then_the_record_comes_back(engi
     """One calendar month after the referral, a reminder task; the awaited task is ready at once."""
     with time_machine.travel(SENT_AT - timedelta(days=10), tick=False):
         walk = Walk(engine)
-        follow(walk, TO_COUNT + [("compter_absences", {}, {"reunir_commission_educative"})] + COMMISSION)
+        walk.follow(TO_COUNT + [("compter_absences", {}, {"reunir_commission_educative"})] + COMMISSION)
     with time_machine.travel(SENT_AT, tick=False):
         walk.do("transmettre_dasen", {"enregistrer_suites_dasen"})
     awaited = walk.view("enregistrer_suites_dasen")
@@ -465,7 +407,7 @@ def test_dasen_answer_overdue_creates_a_reminder_then_the_record_comes_back(engi
 def test_a_new_referral_resets_the_reminder_to_one_month(engine):
     """The delay chosen at a reminder applies to that wait only."""
     walk = Walk(engine)
-    follow(walk, TO_COUNT + [("compter_absences", {}, {"reunir_commission_educative"})] + COMMISSION)
+    walk.follow(TO_COUNT + [("compter_absences", {}, {"reunir_commission_educative"})] + COMMISSION)
     with time_machine.travel(SENT_AT, tick=False):
         walk.do("transmettre_dasen", {"enregistrer_suites_dasen"})
     with time_machine.travel(ONE_MONTH_LATER + MINUTE, tick=False):
@@ -502,7 +444,7 @@ def test_samples_cover_every_user_task(engine):
 
 @pytest.mark.parametrize("spec_id", sorted(VALID))
 def test_samples_are_valid_against_their_forms(spec_id):
-    form_validator(spec_id).validate(sample(spec_id))
+    form_validator(BUNDLE, spec_id).validate(sample(spec_id))
 
 
 @pytest.mark.parametrize("spec_id, invalid, fixed", [
@@ -550,6 +492,6 @@ def test_samples_are_valid_against_their_forms(spec_id):
 ])
 def test_forms_reject_invalid_payloads(spec_id, invalid, fixed):
     """Each invalid payload is refused, and accepted once its single defect is fixed."""
-    validator = form_validator(spec_id)
+    validator = form_validator(BUNDLE, spec_id)
     assert validator.is_valid(invalid) is False
     assert validator.is_valid(fixed) is True

@@ -24,11 +24,6 @@ from workflows.engine import SPEC_REF
 from .diagrams import gateway_bundle, linking_bundle, loop_bundle
 
 
-@pytest.fixture
-def engine(tmp_path):
-    return WorkflowEngine(tmp_path)
-
-
 def save_restore(engine, bundle, run):
     """Round trip through JSON text, as the database does."""
     return engine.restore(bundle, run.dump())

@@ -11,17 +11,16 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import jsonschema
 import pytest
 import time_machine
 from lxml import etree
 
 from tests.harcelement_samples import VALID, sample
 from tests.workflows.explorer import end_events, explore, flow_nodes
-from workflows import COMPLETED, PROCEDURE_REQUESTED, RUNNING, TaskView, WorkflowEngine, read_bundle
+from tests.workflows.walk import Walker, form_validator, ready_check, status_rule
+from workflows import COMPLETED, PROCEDURE_REQUESTED, RUNNING, WorkflowEngine, read_bundle
 from workflows.checks import NS
 from workflows.protocol import DEFAULT_PROTOCOL
-from workflows.run import iso_duration
 
 BUNDLE = read_bundle(Path(__file__).resolve().parents[2] / "bpmn" / "harcelement")
 
@@ -69,11 +68,8 @@ def payload(spec_id, overrides):
     return sample(spec_id, **overrides)
 
 
-def check(view: TaskView, now: datetime) -> None:
-    """Every ready task: in its lane, due `dueIn` after it became ready."""
-    assert view.lane == LANES[LANE_OF[view.spec_id]], f"{view.spec_id} in lane {view.lane!r}"
-    assert view.ready_since is not None
-    assert view.due_at == view.ready_since + iso_duration(view.spec.properties["dueIn"], view.ready_since)
+#: every ready task: in its lane, never waiting for the outside, due `dueIn` after it became ready
+check = ready_check({spec_id: LANES[lane] for spec_id, lane in LANE_OF.items()})
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +77,6 @@ def exploration(tmp_path_factory):
     engine = WorkflowEngine(tmp_path_factory.mktemp("bpmn"))
     return explore(engine, BUNDLE, payload, CHOICES, start_data=DEFAULT_PROTOCOL,
                    max_visits=1, max_timers=2, check=check)
-
-
-@pytest.fixture
-def engine(tmp_path):
-    return WorkflowEngine(tmp_path)
 
 
 def qualified(path, choice: str) -> bool:
@@ -202,43 +193,12 @@ def test_linked_procedures_are_requested_and_the_flow_continues(engine):
 
 # ---------------------------------------------------------------- loops
 
-class Walk:
-    """One instance, saved after every step and restored before the next (as the service does)."""
+class Walk(Walker):
+    """One instance, started with `protocol` (the default one when None)."""
 
     def __init__(self, engine: WorkflowEngine, protocol=None):
-        self.engine = engine
-        run, self.result = engine.start(BUNDLE, dict(protocol or DEFAULT_PROTOCOL))
-        self.saved = run.dump()
-
-    @property
-    def ready(self) -> set[str]:
-        return {v.spec_id for v in self.result.snapshot.ready}
-
-    def view(self, spec_id: str) -> TaskView:
-        found = [v for v in self.result.snapshot.ready if v.spec_id == spec_id]
-        assert len(found) == 1, f"{spec_id} not ready alone: {sorted(self.ready)}"
-        return found[0]
-
-    def do(self, spec_id: str, **overrides):
-        view = self.view(spec_id)
-        data = sample(spec_id, **overrides)
-        jsonschema.Draft202012Validator(BUNDLE.form(view.spec.form_file),
-                                        format_checker=jsonschema.FormatChecker()).validate(data)
-        run = self.engine.restore(BUNDLE, self.saved)
-        self.result = run.complete(view.id, {k: data[k] for k in view.spec.engine_fields if k in data})
-        self.saved = run.dump()
-        check(view, view.ready_since)
-        return self.result
-
-    def follow(self, steps) -> None:
-        for spec_id, overrides in steps:
-            self.do(spec_id, **overrides)
-
-    def advance(self):
-        run = self.engine.restore(BUNDLE, self.saved)
-        self.result = run.advance()
-        self.saved = run.dump()
-        return self.result
+        super().__init__(engine, BUNDLE, sample, protocol or DEFAULT_PROTOCOL,
+                         check=check, expected_status=status_rule(()))
 
 
 TO_QUALIFICATION = [("enregistrer_alerte", {}), ("ouvrir_dossier", {}), ("entendre_eleve_cible", {}),
@@ -362,14 +322,9 @@ def test_samples_cover_every_user_task(engine):
     assert set(VALID) == {t.spec_id for t in engine.human_tasks(BUNDLE)} == USER_TASKS
 
 
-def validator(spec_id: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(BUNDLE.form(f"forms/{spec_id}.json"),
-                                           format_checker=jsonschema.FormatChecker())
-
-
 @pytest.mark.parametrize("spec_id", sorted(VALID))
 def test_samples_are_valid_and_every_user_task_is_documented(engine, spec_id):
-    validator(spec_id).validate(sample(spec_id))
+    form_validator(BUNDLE, spec_id).validate(sample(spec_id))
     spec = engine.describe(BUNDLE, spec_id)
     assert spec.documentation and spec.instructions and spec.properties["dueIn"]
 
@@ -377,7 +332,8 @@ def test_samples_are_valid_and_every_user_task_is_documented(engine, spec_id):
 @pytest.mark.parametrize("days, valid", [(0, False), (1, True), (5, True), (6, False), (2.5, False), ("3", False)])
 def test_conservatory_suspension_lasts_five_days_at_most(days, valid):
     """R411-11-1: the suspension of access to the school cannot exceed five days."""
-    assert validator("suspendre_acces").is_valid(sample("suspendre_acces", duree_suspension_jours=days)) is valid
+    data = sample("suspendre_acces", duree_suspension_jours=days)
+    assert form_validator(BUNDLE, "suspendre_acces").is_valid(data) is valid
 
 
 NOT_INFORMED = dict(famille_informee=False, date_information=None, modalites=None)
@@ -429,8 +385,8 @@ NOT_INFORMED = dict(famille_informee=False, date_information=None, modalites=Non
 ])
 def test_forms_reject_invalid_payloads(spec_id, invalid, fixed):
     """Each invalid payload is refused, and accepted once its single defect is fixed."""
-    assert validator(spec_id).is_valid(invalid) is False
-    assert validator(spec_id).is_valid(fixed) is True
+    assert form_validator(BUNDLE, spec_id).is_valid(invalid) is False
+    assert form_validator(BUNDLE, spec_id).is_valid(fixed) is True
 
 
 def test_engine_fields_are_required_fields():

@@ -18,7 +18,8 @@ import time_machine
 
 from tests.inclusion_handicap_samples import VALID, sample
 from tests.workflows.explorer import TIMER, end_events, explore, flow_nodes
-from workflows import COMPLETED, RUNNING, WAITING, StepResult, TaskView, WorkflowEngine, read_bundle
+from tests.workflows.walk import Walker, form_validator, ready_check, status_rule
+from workflows import COMPLETED, RUNNING, WAITING, WorkflowEngine, read_bundle
 from workflows.protocol import DEFAULT_PROTOCOL
 from workflows.run import iso_duration
 
@@ -86,13 +87,8 @@ def payload(spec_id: str, overrides) -> dict:
     return sample(spec_id, **overrides)
 
 
-def check_ready(view: TaskView, now: datetime) -> None:
-    """Every ready task: its lane, its external flag and a due date `dueIn` after it became ready."""
-    assert view.lane == LANES[LANE_OF[view.spec_id]], f"{view.spec_id} in lane {view.lane!r}"
-    assert view.waits_for_external == (view.spec_id in EXTERNAL)
-    assert view.ready_since is not None and view.ready_since <= now
-    due_in = view.spec.properties["dueIn"]
-    assert view.due_at == view.ready_since + iso_duration(due_in, view.ready_since)
+#: every ready task: its lane, its external wait flag, and `due_at` = ready time + `dueIn`
+check_ready = ready_check({spec_id: LANES[lane] for spec_id, lane in LANE_OF.items()}, EXTERNAL)
 
 
 @pytest.fixture(scope="module")
@@ -103,11 +99,6 @@ def explorations(tmp_path_factory):
     loops = explore(engine, BUNDLE, payload, LOOP_CHOICES, start_data=DEFAULT_PROTOCOL, max_visits=2,
                     max_timers=1, check=check_ready)
     return every, loops
-
-
-@pytest.fixture
-def engine(tmp_path):
-    return WorkflowEngine(tmp_path)
 
 
 # ---------------------------------------------------------------- every path
@@ -218,13 +209,13 @@ def test_every_implemented_pps_is_followed_by_an_ess_or_a_renewal(explorations):
 def test_danger_spotted_by_the_social_worker_starts_an_information_preoccupante(engine):
     """The IP procedure is requested on the same case; this procedure goes on to the team's decision."""
     walk = Walk(engine)
-    walk.follow("convoquer_reunion")
+    walk.follow(["convoquer_reunion"])
     result = walk.do("apporter_evaluation_sociale", **DANGER)
     assert [(e.kind, e.spec_id, e.starts) for e in result.events if e.kind == "procedure_requested"] == [
         ("procedure_requested", "engager_ip", "information_preoccupante")]
     assert walk.ready == {"decider_reponse"}
     walk = Walk(engine)
-    walk.follow("convoquer_reunion")
+    walk.follow(["convoquer_reunion"])
     assert not [e for e in walk.do("apporter_evaluation_sociale").events if e.kind == "procedure_requested"]
     assert walk.ready == {"decider_reponse"}
 
@@ -239,52 +230,13 @@ def test_a_pupil_with_pps_never_gets_a_pap(engine):
 
 # ---------------------------------------------------------------- directed walks and timers
 
-class Walk:
-    """One instance, saved after every step and restored before the next, as the service does."""
+class Walk(Walker):
+    """One instance, started with the default protocol."""
 
     def __init__(self, engine: WorkflowEngine):
-        self.engine = engine
-        run, self.result = engine.start(BUNDLE, dict(DEFAULT_PROTOCOL))
-        self.saved = run.dump()
-
-    @property
-    def snapshot(self):
-        return self.result.snapshot
-
-    @property
-    def ready(self) -> set[str]:
-        return {v.spec_id for v in self.snapshot.ready}
-
-    def view(self, spec_id: str) -> TaskView:
-        found = [v for v in self.snapshot.ready if v.spec_id == spec_id]
-        assert len(found) == 1, f"{spec_id}: ready={sorted(self.ready)}"
-        return found[0]
-
-    def do(self, spec_id: str, **overrides) -> StepResult:
-        run = self.engine.restore(BUNDLE, self.saved)
-        view = self.view(spec_id)
-        data = sample(spec_id, **overrides)
-        form = BUNDLE.form(view.spec.form_file)
-        jsonschema.Draft202012Validator(form, format_checker=jsonschema.FormatChecker()).validate(data)
-        self.result = run.complete(view.id, {k: data[k] for k in view.spec.engine_fields if k in data})
-        self.saved = run.dump()
-        for ready in self.snapshot.ready:
-            check_ready(ready, ready.ready_since)
-        return self.result
-
-    def follow(self, *steps) -> None:
-        for step in steps:
-            spec_id, overrides = (step, {}) if isinstance(step, str) else step
-            self.do(spec_id, **overrides)
-
-    def advance(self) -> StepResult:
-        run = self.engine.restore(BUNDLE, self.saved)
-        self.result = run.advance()
-        self.saved = run.dump()
-        return self.result
-
-    def task_state(self, task_id: str) -> str:
-        return self.engine.restore(BUNDLE, self.saved).task(task_id).state
+        super().__init__(engine, BUNDLE, sample, DEFAULT_PROTOCOL,
+                         check=check_ready,
+                         expected_status=status_rule(EXTERNAL))
 
 
 TO_DEPOT = ["convoquer_reunion", "apporter_evaluation_sociale", "decider_reponse", "renseigner_geva_premiere",
@@ -294,7 +246,7 @@ TO_DEPOT = ["convoquer_reunion", "apporter_evaluation_sociale", "decider_reponse
 def walk_to(engine, at: datetime, *extra) -> Walk:
     with time_machine.travel(at, tick=False):
         walk = Walk(engine)
-        walk.follow(*TO_DEPOT, *extra)
+        walk.follow([*TO_DEPOT, *extra])
     return walk
 
 
@@ -413,8 +365,8 @@ def test_renewal_reminder_six_months_before_the_rights_end(engine, rights, month
 def test_pap_is_reviewed_every_year(engine):
     with time_machine.travel(T0, tick=False):
         walk = Walk(engine)
-        walk.follow("convoquer_reunion", "apporter_evaluation_sociale", ("decider_reponse", {"reponse": "pap"}),
-                    "enregistrer_avis_medecin", "elaborer_pap")
+        walk.follow(["convoquer_reunion", "apporter_evaluation_sociale", ("decider_reponse", {"reponse": "pap"}),
+                     "enregistrer_avis_medecin", "elaborer_pap"])
     assert walk.ready == {"reviser_pap"}
     fire(walk, T0 + iso_duration("P1Y", T0), "delai_revision_pap")
     walk.do("rappeler_revision_pap")
@@ -439,18 +391,13 @@ def test_loops_are_capped_on_their_looping_choice(engine):
 
 # ---------------------------------------------------------------- forms
 
-def validator(spec_id: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(BUNDLE.form(f"forms/{spec_id}.json"),
-                                           format_checker=jsonschema.FormatChecker())
-
-
 def test_samples_cover_every_user_task(engine):
     assert set(VALID) == {t.spec_id for t in engine.human_tasks(BUNDLE)} == USER_TASKS
 
 
 @pytest.mark.parametrize("spec_id", sorted(VALID))
 def test_samples_are_valid_against_their_forms(spec_id):
-    validator(spec_id).validate(sample(spec_id))
+    form_validator(BUNDLE, spec_id).validate(sample(spec_id))
 
 
 NO_DECISION = dict(decisions=None, date_debut=None, date_fin=None, duree_droits=None)
@@ -505,8 +452,8 @@ NO_DECISION = dict(decisions=None, date_debut=None, date_fin=None, duree_droits=
 ])
 def test_forms_reject_invalid_payloads(spec_id, invalid, fixed):
     """Each invalid payload is refused, and accepted once its single defect is fixed."""
-    assert not validator(spec_id).is_valid(invalid)
-    assert validator(spec_id).is_valid(fixed)
+    assert not form_validator(BUNDLE, spec_id).is_valid(invalid)
+    assert form_validator(BUNDLE, spec_id).is_valid(fixed)
 
 
 HEALTH_WORDS = re.compile(r"diagnost|patholog|traitement|handicap_type|sant[eé]|m[eé]dical", re.IGNORECASE)

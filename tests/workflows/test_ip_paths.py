@@ -16,16 +16,8 @@ import time_machine
 
 from tests.ip_samples import VALID, sample
 from tests.workflows.explorer import explore, flow_nodes
-from workflows import (
-    COMPLETED,
-    PROCEDURE_REQUESTED,
-    RUNNING,
-    WAITING,
-    StepResult,
-    TaskView,
-    WorkflowEngine,
-    read_bundle,
-)
+from tests.workflows.walk import Walker, schema_validator, status_rule
+from workflows import COMPLETED, PROCEDURE_REQUESTED, RUNNING, WAITING, TaskView, WorkflowEngine, read_bundle
 from workflows.protocol import DEFAULT_PROTOCOL
 from workflows.run import iso_duration
 
@@ -69,83 +61,25 @@ TO_VALIDATION = TO_EVALUATION + [("evaluer_situation", {}, {"rediger_ip"})] + DR
 TO_TRANSMISSION = TO_VALIDATION + [("valider_ip", {}, {"transmettre_crip"})]
 
 
-def expected_status(ready: set[str]) -> str:
-    if not ready:
-        return COMPLETED
-    return WAITING if ready <= EXTERNAL else RUNNING
-
-
 def form_validator(spec_id: str, engine: WorkflowEngine) -> jsonschema.Draft202012Validator:
-    form = BUNDLE.form(engine.describe(BUNDLE, spec_id).form_file)
-    return jsonschema.Draft202012Validator(form, format_checker=jsonschema.FormatChecker())
+    return schema_validator(BUNDLE.form(engine.describe(BUNDLE, spec_id).form_file))
 
 
-class Walk:
-    """One instance of the procedure, saved after every step and restored before the next."""
+def check_ready(view: TaskView) -> None:
+    """Every ready task: its lane, and a due date `dueIn` after it became ready."""
+    assert view.lane == LANES[LANE_OF[view.spec_id]], f"{view.spec_id} in lane {view.lane!r}"
+    assert view.waits_for_external == (view.spec_id in EXTERNAL)
+    days = DAYS.fullmatch(view.spec.properties["dueIn"])
+    if days:
+        assert view.due_at == view.ready_since + timedelta(days=int(days.group(1)))
+
+
+class Walk(Walker):
+    """One instance of the procedure, started with the default protocol updated with `protocol`."""
 
     def __init__(self, engine: WorkflowEngine, **protocol):
-        self.engine = engine
-        run, self.result = engine.start(BUNDLE, {**DEFAULT_PROTOCOL, **protocol})
-        self.saved = run.dump()
-        self.lanes_seen: dict[str, str] = {}
-        self._check_ready()
-
-    @property
-    def snapshot(self):
-        return self.result.snapshot
-
-    @property
-    def ready(self) -> set[str]:
-        return {view.spec_id for view in self.snapshot.ready}
-
-    def view(self, spec_id: str) -> TaskView:
-        """The single ready task of this spec."""
-        found = [view for view in self.snapshot.ready if view.spec_id == spec_id]
-        assert len(found) == 1, f"{spec_id}: {len(found)} ready, ready={sorted(self.ready)}"
-        return found[0]
-
-    def do(self, spec_id: str, expect: set[str], **overrides) -> StepResult:
-        """Complete `spec_id` with its sample payload; check the ready tasks and status afterwards."""
-        run = self.engine.restore(BUNDLE, self.saved)
-        restored = run.snapshot()
-        assert [v.id for v in restored.ready] == [v.id for v in self.snapshot.ready]  # lossless round trip
-        view = self.view(spec_id)
-        payload = sample(spec_id, **overrides)
-        form_validator(spec_id, self.engine).validate(payload)
-        engine_data = {k: v for k, v in payload.items() if k in view.spec.engine_fields}
-        self.result = run.complete(view.id, engine_data)
-        self.saved = run.dump()
-        assert self.ready == expect, f"after {spec_id}: ready={sorted(self.ready)}"
-        assert self.snapshot.status == expected_status(expect)
-        assert self.task_state(view.id) == "completed"
-        self._check_ready()
-        return self.result
-
-    def follow(self, steps) -> None:
-        for spec_id, overrides, expect in steps:
-            self.do(spec_id, expect, **overrides)
-
-    def advance(self) -> StepResult:
-        """Fire the timers due at the current (frozen) time."""
-        run = self.engine.restore(BUNDLE, self.saved)
-        self.result = run.advance()
-        self.saved = run.dump()
-        self._check_ready()
-        return self.result
-
-    def task_state(self, task_id: str) -> str:
-        return self.engine.restore(BUNDLE, self.saved).task(task_id).state
-
-    def _check_ready(self) -> None:
-        """Every ready task: its lane, and a due date `dueIn` after it became ready."""
-        for view in self.snapshot.ready:
-            assert view.lane == LANES[LANE_OF[view.spec_id]], f"{view.spec_id} in lane {view.lane!r}"
-            self.lanes_seen[view.spec_id] = view.lane
-            assert view.state == "ready"
-            assert view.waits_for_external == (view.spec_id in EXTERNAL)
-            days = DAYS.fullmatch(view.spec.properties["dueIn"])
-            if days:
-                assert view.due_at == view.ready_since + timedelta(days=int(days.group(1)))
+        super().__init__(engine, BUNDLE, sample, {**DEFAULT_PROTOCOL, **protocol}, check=check_ready,
+                         expected_status=status_rule(EXTERNAL))
 
 
 def assert_ended(walk: Walk, end_event: str) -> None:
@@ -154,11 +88,6 @@ def assert_ended(walk: Walk, end_event: str) -> None:
     assert walk.snapshot.end_event == end_event
     assert walk.snapshot.next_timer_at is None
     assert ("end_reached", end_event) in {(e.kind, e.spec_id) for e in walk.result.events}
-
-
-@pytest.fixture
-def engine(tmp_path):
-    return WorkflowEngine(tmp_path)
 
 
 # ---------------------------------------------------------------- paths without transmission

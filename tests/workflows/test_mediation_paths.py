@@ -11,13 +11,13 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import jsonschema
 import pytest
 import time_machine
 from lxml import etree
 
 from tests.mediation_samples import VALID, sample
 from tests.workflows.explorer import TIMER, end_events, explore, flow_nodes
+from tests.workflows.walk import Walker, form_validator, status_rule
 from workflows import COMPLETED, PROCEDURE_REQUESTED, RUNNING, TaskView, WorkflowEngine, read_bundle
 from workflows.protocol import DEFAULT_PROTOCOL
 from workflows.run import iso_duration
@@ -95,11 +95,6 @@ def check(view: TaskView, now: datetime) -> None:
     assert view.lane == LANES[LANE_OF[view.spec_id]], f"{view.spec_id} in lane {view.lane!r}"
     assert view.ready_since == now, view.spec_id
     assert view.due_at == now + iso_duration(view.spec.properties["dueIn"], now), view.spec_id
-
-
-@pytest.fixture
-def engine(tmp_path):
-    return WorkflowEngine(tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -308,44 +303,34 @@ TO_AGREEMENT = ["recevoir_demande", "analyser_recevabilite", "recueillir_consent
                 "formaliser_accord"]
 
 
-def complete(engine, saved, spec_id, **overrides):
-    run = engine.restore(BUNDLE, saved)
-    view = next(v for v in run.snapshot().ready if v.spec_id == spec_id)
-    data = sample(spec_id, **overrides)
-    jsonschema.Draft202012Validator(BUNDLE.form(view.spec.form_file),
-                                    format_checker=jsonschema.FormatChecker()).validate(data)
-    result = run.complete(view.id, {k: data[k] for k in view.spec.engine_fields if k in data})
-    return run.dump(), result
+class Walk(Walker):
+    """One instance, started with the default protocol."""
 
-
-def advance(engine, saved):
-    run = engine.restore(BUNDLE, saved)
-    result = run.advance()
-    return run.dump(), result
+    def __init__(self, engine: WorkflowEngine):
+        super().__init__(engine, BUNDLE, sample, DEFAULT_PROTOCOL,
+                         check=lambda view: check(view, view.ready_since), expected_status=status_rule(()))
 
 
 @pytest.mark.parametrize("delai, weeks", [("P4W", 4), ("P6W", 6), ("P8W", 8)])
 def test_follow_up_reminder_fires_at_the_agreed_delay_and_the_meeting_comes_back(engine, delai, weeks):
     with time_machine.travel(AGREED - timedelta(days=20), tick=False):
-        run, _ = engine.start(BUNDLE, dict(DEFAULT_PROTOCOL))
-        saved = run.dump()
-        for spec_id in TO_AGREEMENT:
-            saved, _ = complete(engine, saved, spec_id, **({"delai_suivi": delai}
-                                                           if spec_id == "formaliser_accord" else {}))
+        walk = Walk(engine)
+        walk.follow((spec_id, {"delai_suivi": delai} if spec_id == "formaliser_accord" else {})
+                    for spec_id in TO_AGREEMENT)
     with time_machine.travel(AGREED, tick=False):
-        saved, result = complete(engine, saved, "valider_accord")
+        result = walk.do("valider_accord")
     due = AGREED + timedelta(weeks=weeks)
     [awaited] = result.snapshot.ready
     assert awaited.spec_id == "rencontre_suivi" and result.snapshot.status == RUNNING
     assert result.snapshot.next_timer_at == due
 
     with time_machine.travel(due - MINUTE, tick=False):
-        saved, early = advance(engine, saved)
+        early = walk.advance()
     assert early.events == ()
     assert [v.id for v in early.snapshot.ready] == [awaited.id]
 
     with time_machine.travel(due + MINUTE, tick=False):
-        saved, fired = advance(engine, saved)
+        fired = walk.advance()
     assert sorted((e.kind, e.spec_id) for e in fired.events) == [
         ("task_cancelled", "rencontre_suivi"), ("task_created", "relancer_suivi"),
         ("timer_fired", "delai_suivi_atteint")]
@@ -354,13 +339,13 @@ def test_follow_up_reminder_fires_at_the_agreed_delay_and_the_meeting_comes_back
 
     chased = due + timedelta(days=1)
     with time_machine.travel(chased, tick=False):
-        saved, result = complete(engine, saved, "relancer_suivi", echeance_suivi="P1W")
+        result = walk.do("relancer_suivi", echeance_suivi="P1W")
     [again] = result.snapshot.ready
     assert again.spec_id == "rencontre_suivi" and again.id != awaited.id
     assert result.snapshot.next_timer_at == chased + timedelta(weeks=1)
 
     with time_machine.travel(chased + timedelta(days=2), tick=False):
-        saved, result = complete(engine, saved, "rencontre_suivi")
+        result = walk.do("rencontre_suivi")
     assert result.snapshot.status == COMPLETED and result.snapshot.end_event == "fin_accord_respecte"
     assert result.snapshot.next_timer_at is None
     assert result.snapshot.outcome == "Médiation close : accord respecté"
@@ -369,20 +354,13 @@ def test_follow_up_reminder_fires_at_the_agreed_delay_and_the_meeting_comes_back
 def test_follow_up_meeting_can_be_held_before_the_reminder(engine):
     """The awaited task is ready at once: nobody waits on the clock."""
     with time_machine.travel(AGREED, tick=False):
-        run, _ = engine.start(BUNDLE, dict(DEFAULT_PROTOCOL))
-        saved = run.dump()
-        for spec_id in TO_AGREEMENT + ["valider_accord"]:
-            saved, result = complete(engine, saved, spec_id)
-        saved, result = complete(engine, saved, "rencontre_suivi")
+        walk = Walk(engine)
+        walk.follow(TO_AGREEMENT + ["valider_accord"])
+        result = walk.do("rencontre_suivi")
     assert result.snapshot.end_event == "fin_accord_respecte"
 
 
 # ---------------------------------------------------------------- forms
-
-def validator(spec_id: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(BUNDLE.form(f"forms/{spec_id}.json"),
-                                           format_checker=jsonschema.FormatChecker())
-
 
 def test_samples_cover_every_user_task(engine):
     assert set(VALID) == {task.spec_id for task in engine.human_tasks(BUNDLE)} == USER_TASKS
@@ -391,7 +369,7 @@ def test_samples_cover_every_user_task(engine):
 @pytest.mark.parametrize("spec_id", sorted(VALID))
 def test_samples_and_choices_are_valid_against_their_forms(spec_id):
     for overrides in [{}, *CHOICES.get(spec_id, {}).values()]:
-        validator(spec_id).validate(payload(spec_id, overrides))
+        form_validator(BUNDLE, spec_id).validate(payload(spec_id, overrides))
 
 
 @pytest.mark.parametrize("spec_id", sorted(USER_TASKS))
@@ -456,8 +434,8 @@ REFUSAL = dict(consentement_famille=False)
 ])
 def test_forms_reject_invalid_payloads(spec_id, invalid, fixed):
     """Each invalid payload is refused, and accepted once its single defect is fixed."""
-    assert validator(spec_id).is_valid(invalid) is False
-    assert validator(spec_id).is_valid(fixed) is True
+    assert form_validator(BUNDLE, spec_id).is_valid(invalid) is False
+    assert form_validator(BUNDLE, spec_id).is_valid(fixed) is True
 
 
 def test_every_form_is_closed_and_titled_in_french():

@@ -16,11 +16,11 @@ from lxml import etree
 
 from tests.signalement_samples import VALID, sample
 from tests.workflows.explorer import TIMER, end_events, explore, flow_nodes
+from tests.workflows.walk import Walker, form_validator, ready_check, status_rule
 from workflows import COMPLETED, RUNNING, WAITING, StepResult, TaskView, WorkflowEngine, read_bundle
 from workflows.checks import NS
 from workflows.loops import effective_schema
 from workflows.protocol import DEFAULT_PROTOCOL
-from workflows.run import iso_duration
 
 BUNDLE = read_bundle(Path(__file__).resolve().parents[2] / "bpmn" / "signalement")
 
@@ -60,14 +60,8 @@ def payload(spec_id, overrides):
     return sample(spec_id, **overrides)
 
 
-def form_validator(spec_id: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(BUNDLE.form(f"forms/{spec_id}.json"),
-                                           format_checker=jsonschema.FormatChecker())
-
-
-@pytest.fixture
-def engine(tmp_path):
-    return WorkflowEngine(tmp_path)
+#: every ready task: its lane, its external wait flag, and `due_at` = ready time + `dueIn`
+check_ready = ready_check({spec_id: LANES[lane] for spec_id, lane in LANE_OF.items()}, EXTERNAL)
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +72,7 @@ def lanes_seen() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def exploration(tmp_path_factory, lanes_seen):
     def check(view: TaskView, now: datetime) -> None:
-        assert view.lane == LANES[LANE_OF[view.spec_id]], f"{view.spec_id} in lane {view.lane!r}"
-        assert view.waits_for_external == (view.spec_id in EXTERNAL)
-        assert view.ready_since is not None and view.ready_since <= now
-        due_in = view.spec.properties["dueIn"]
-        assert view.due_at == view.ready_since + iso_duration(due_in, view.ready_since)
+        check_ready(view, now)
         lanes_seen[view.spec_id] = view.lane
 
     return explore(WorkflowEngine(tmp_path_factory.mktemp("signalement")), BUNDLE, payload, CHOICES,
@@ -158,44 +148,12 @@ def test_requisitions_and_follow_up_reminders_loop_back_to_the_follow_up(explora
 
 # ---------------------------------------------------------------- one instance, step by step
 
-class Walk:
-    """One instance, saved after every step and restored before the next (as the service does)."""
+class Walk(Walker):
+    """One instance, started with `protocol`."""
 
     def __init__(self, engine: WorkflowEngine, protocol=DEFAULT_PROTOCOL):
-        self.engine = engine
-        run, self.result = engine.start(BUNDLE, dict(protocol))
-        self.saved = run.dump()
-
-    @property
-    def snapshot(self):
-        return self.result.snapshot
-
-    @property
-    def ready(self) -> set[str]:
-        return {view.spec_id for view in self.snapshot.ready}
-
-    def view(self, spec_id: str) -> TaskView:
-        found = [view for view in self.snapshot.ready if view.spec_id == spec_id]
-        assert len(found) == 1, f"{spec_id}: ready={sorted(self.ready)}"
-        return found[0]
-
-    def do(self, spec_id: str, **overrides) -> StepResult:
-        run = self.engine.restore(BUNDLE, self.saved)
-        view = self.view(spec_id)
-        data = sample(spec_id, **overrides)
-        form_validator(spec_id).validate(data)
-        self.result = run.complete(view.id, {k: data[k] for k in view.spec.engine_fields if k in data})
-        self.saved = run.dump()
-        return self.result
-
-    def advance(self) -> StepResult:
-        run = self.engine.restore(BUNDLE, self.saved)
-        self.result = run.advance()
-        self.saved = run.dump()
-        return self.result
-
-    def task_state(self, task_id: str) -> str:
-        return self.engine.restore(BUNDLE, self.saved).task(task_id).state
+        super().__init__(engine, BUNDLE, sample, protocol, check=check_ready,
+                         expected_status=status_rule(EXTERNAL))
 
 
 def events(result: StepResult) -> set[tuple[str, str]]:
@@ -329,7 +287,7 @@ def test_samples_cover_every_user_task(engine):
 
 @pytest.mark.parametrize("spec_id", sorted(VALID))
 def test_samples_are_valid_against_their_forms(spec_id):
-    form_validator(spec_id).validate(sample(spec_id))
+    form_validator(BUNDLE, spec_id).validate(sample(spec_id))
 
 
 HOUSEHOLD_INFORMED = dict(auteur_presume_du_foyer=True, consigne_parquet_information=False,
@@ -389,7 +347,7 @@ EXCEPTION = "Le professeur qui a recueilli la parole est en arrêt maladie depui
 ])
 def test_forms_reject_invalid_payloads(spec_id, invalid, fixed):
     """Each invalid payload is refused, and accepted once its single defect is fixed."""
-    validator = form_validator(spec_id)
+    validator = form_validator(BUNDLE, spec_id)
     assert validator.is_valid(invalid) is False
     assert validator.is_valid(fixed) is True
 
