@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from workflows.protocol import DEFAULT_PROTOCOL, PROTOCOL_SCHEMA, protocol_problems
 
 from ..access import Actor, require_role
 from ..audit import canonical_json
-from ..errors import NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import DEPARTEMENTS, Departement, DepartmentalProtocol, Establishment, User, valid_departement
 from .unit_of_work import unit_of_work
@@ -87,7 +88,8 @@ def view_protocol(actor: Actor, code: str) -> ProtocolView:
 
 def set_protocol(actor: Actor, code: str, values: Any, reason: Any) -> ProtocolView:
     """Publish a new version of a département's protocol; it applies to procedures started
-    from now on. :raises Forbidden, NotFound, ValidationFailed (French messages per field):"""
+    from now on. :raises Forbidden, NotFound, ValidationFailed (French messages per field),
+    Conflict (two publications at once: one wins, the other changes nothing):"""
     require_role(actor, PROTOCOL_EDITORS, "modifier le protocole départemental")
     problems = protocol_problems(values) if isinstance(values, dict) else {
         "protocole": ["Un objet est attendu."]}
@@ -102,7 +104,11 @@ def set_protocol(actor: Actor, code: str, values: Any, reason: Any) -> ProtocolV
             departement_code=code, version=(current.version if current else 0) + 1,
             settings=canonical_json(values), reason=reason.strip(), created_by_id=actor.user_id)
         db.session.add(row)
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError:  # another version was published since `current` was read
+            raise Conflict("Le protocole vient d'être modifié par quelqu'un d'autre : rechargez-le "
+                           "avant de publier le vôtre.") from None
         uow.record("protocol_changed", departement=code, version=row.version,
                    previous_version=current.version if current else 0,
                    values=json.loads(row.settings), reason=row.reason)

@@ -6,9 +6,9 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from service.errors import Forbidden, NotFound, ValidationFailed
+from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from service.extensions import db
-from service.models import AuditEvent, Procedure
+from service.models import AuditEvent, DepartmentalProtocol, Procedure
 from service.usecases.cases import case_timeline, view_case
 from service.usecases.procedures import start_procedure
 from service.usecases.protocols import set_protocol, view_protocol
@@ -174,3 +174,16 @@ def test_two_procedures_naming_a_step_alike_keep_their_own_labels_on_the_case_ti
     by_process = {done[p]: rows for p, rows in labels.items()}
     assert "Responsable du traitement" in by_process["harcelement"]
     assert "Classe" in by_process["absenteisme"] and "Classe" not in by_process["harcelement"]
+
+
+def test_two_publications_at_once_one_wins_the_other_gets_a_conflict(world, monkeypatch):
+    set_protocol(world.actor("ctsd"), "75", DIRECT, "Convention tripartite du 1er septembre 2026")
+    db.session.commit()
+    before = fingerprint()
+    # the second publisher read the département before the first one committed
+    monkeypatch.setattr(DepartmentalProtocol, "in_force", classmethod(lambda cls, code: None))
+    with pytest.raises(Conflict):
+        set_protocol(world.actor("admin"), "75", DEFAULT_PROTOCOL, "Décision de l'IA-DASEN")
+    assert fingerprint() == before
+    monkeypatch.undo()
+    assert view_protocol(world.actor("ctsd"), "75").values == DIRECT
