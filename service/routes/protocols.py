@@ -30,9 +30,11 @@ def decode(form) -> dict:
 @bp.get("")
 @login_required
 def mine():
+    """The protocol of the actor's département (CTSD, auditeur)."""
     actor = current_actor()
-    code = actor.departement or (request.args.get("departement") or "")
-    return redirect(url_for("protocols.show", code=code)) if code else redirect(url_for("inbox.index"))
+    if not actor.departement:
+        return redirect(url_for("inbox.index"))
+    return redirect(url_for("protocols.show", code=actor.departement))
 
 
 @bp.route("/<code>", methods=["GET", "POST"])
