@@ -5,6 +5,7 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -13,6 +14,8 @@ from flask.cli import FlaskGroup, with_appcontext
 from workflows.checks import check_bundle
 
 from .access import LANE_ROLES, Actor
+from .audit.checkpoint import Checkpoint, load_public
+from .audit.proof import check_export
 from .errors import VigieError
 from .extensions import db
 from .models import ROLES
@@ -187,16 +190,74 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--checkpoint", "checkpoints", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Point de contrôle signé à confronter au journal (répétable).")
+@click.option("--public-key", type=click.Path(exists=True, dir_okay=False),
+              help="Clé publique attendue (PEM) ; par défaut celle de cette instance.")
 @with_appcontext
-def audit_verify() -> None:
-    """Recalculer la chaîne ; code 0 si elle est intacte, 1 en nommant le premier seq rompu."""
-    result = audit.verify_trail(None)
+def audit_verify(checkpoints: tuple[str, ...], public_key: str | None) -> None:
+    """Recalculer la chaîne et l'arbre de Merkle ; code 0 si tout tient, 1 en nommant le premier
+    seq rompu ou le point de contrôle contredit."""
+    try:
+        loaded = tuple(Checkpoint.read(path) for path in checkpoints)
+        result = audit.verify_trail(None, loaded, audit.trusted_key(public_key))
+    except ValueError as e:
+        click.echo(f"Erreur : {e}", err=True)
+        sys.exit(1)
+    except VigieError as e:
+        fail(e)
+    for path, item in zip(checkpoints, result.checkpoints, strict=True):
+        state = "cohérent" if item.consistent else f"CONTREDIT : {item.reason}"
+        click.echo(f"point de contrôle {path} ({item.checkpoint.tree_size} événements, "
+                   f"{item.checkpoint.timestamp}) : {state}")
     if result.ok:
         click.echo(f"OK {result.events} events, head {result.head}")
+        click.echo(f"racine de Merkle {result.root}")
         return
-    click.echo(f"ÉCHEC : chaîne rompue au seq {result.broken_seq} ({result.reason}) ; "
-               f"{result.events} événements vérifiés avant.")
+    if result.broken_seq is not None:
+        click.echo(f"ÉCHEC : chaîne rompue au seq {result.broken_seq} ({result.reason}) ; "
+                   f"{result.events} événements vérifiés avant.")
+    else:
+        click.echo(f"ÉCHEC : {result.reason}.")
     sys.exit(1)
+
+
+@audit_group.command("checkpoint")
+@with_appcontext
+def audit_checkpoint() -> None:
+    """Vérifier le journal, puis signer (Ed25519) sa taille, sa racine et l'heure dans un fichier."""
+    try:
+        signed = audit.sign_checkpoint(None)
+    except VigieError as e:
+        fail(e)
+    if signed.created_key:
+        click.echo(f"Clé de signature créée : {audit.key_path()} (clé publique : "
+                   f"{audit.key_path()}.pub). Conservez la clé hors du serveur de base de données.")
+    click.echo(f"Point de contrôle : {signed.path}")
+    click.echo(f"{signed.checkpoint.tree_size} événements, racine {signed.checkpoint.root_hash}, "
+               f"clé {signed.checkpoint.key_id}")
+
+
+@audit_group.command("prove")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--public-key", type=click.Path(exists=True, dir_okay=False),
+              help="Clé publique attendue (PEM) ; sans elle, la clé nommée dans l'export.")
+def audit_prove(path: str, public_key: str | None) -> None:
+    """Vérifier un export de dossier seul, sans la base : empreintes, preuves d'inclusion, signature."""
+    try:
+        export = json.loads(Path(path).read_text(encoding="utf-8"))
+        problems, checkpoint = check_export(export, load_public(public_key) if public_key else None)
+    except (OSError, ValueError) as e:
+        click.echo(f"Erreur : {path} illisible ({e}).", err=True)
+        sys.exit(1)
+    for problem in problems:
+        click.echo(f"ÉCHEC : {problem}")
+    if problems:
+        sys.exit(1)
+    click.echo(f"OK {len(export['events'])} événements du dossier {export['case']['id']} inclus dans "
+               f"l'arbre signé de {checkpoint.tree_size} événements ({checkpoint.timestamp}), "
+               f"racine {checkpoint.root_hash}, clé {checkpoint.key_id}"
+               + ("" if public_key else " (clé non comparée : donnez --public-key)"))
 
 
 @click.group("protocol")

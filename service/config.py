@@ -56,6 +56,9 @@ def load(instance_path: str) -> dict:
     SECRET_KEY           session signing key; default instance/secret_key (created, dev only)
     VIGIE_BPMN_DIR       the procedures folder; default <project>/bpmn
     VIGIE_MAX_BODY_BYTES largest accepted request body; default 256 KiB
+    VIGIE_AUDIT_KEY      Ed25519 key signing the audit checkpoints; default instance/audit_ed25519.pem
+                         (created on the first checkpoint; keep it off the database server)
+    VIGIE_CHECKPOINT_DIR where checkpoints are written, to be copied elsewhere; default instance/checkpoints
     """
     env = os.environ.get("VIGIE_ENV", "development")
     production = env == "production"
@@ -66,6 +69,9 @@ def load(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
         "SESSION_COOKIE_SECURE": production,
     })
+    out["VIGIE_AUDIT_KEY"] = os.environ.get("VIGIE_AUDIT_KEY") or str(Path(instance_path) / "audit_ed25519.pem")
+    out["VIGIE_CHECKPOINT_DIR"] = (os.environ.get("VIGIE_CHECKPOINT_DIR")
+                                   or str(Path(instance_path) / "checkpoints"))
     if os.environ.get("VIGIE_BPMN_DIR"):
         out["VIGIE_BPMN_DIR"] = os.environ["VIGIE_BPMN_DIR"]
     if os.environ.get("VIGIE_MAX_BODY_BYTES"):

@@ -1,4 +1,13 @@
-"""How an event is hashed. `hash = SHA-256(prev_hash ‖ canonical JSON of the event)`."""
+"""How an event is hashed.
+
+Scheme 2 (since migration 0003), an RFC 6962 leaf with domain separation:
+
+    hash = SHA-256(0x00 ‖ prev_hash ‖ "\n" ‖ canonical JSON of the event, payload as an object)
+
+so each event is chained to the one before it, and its hash is also its leaf in the Merkle tree
+(inner nodes are prefixed 0x01, see merkle.py). Scheme 1, for events written before 0003:
+`SHA-256(prev_hash ‖ canonical JSON with the payload as a string)`.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -22,12 +31,55 @@ def timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_hash(prev_hash: str, *, seq: int, created_at: datetime, actor_id: int | None,
+LEAF = b"\x00"
+CURRENT_SCHEME = 2
+
+
+def entry_v2(*, seq: int, created_at: str, actor_id: int | None, actor_role: str | None,
+             case_id: int | None, procedure_id: int | None, task_id: str | None, event_type: str,
+             payload: str) -> str:
+    """The canonical JSON of an event with its payload (already canonical JSON text) embedded as
+    an object: the same text as `canonical_json` of the event, built without re-encoding."""
+    dump = _dump
+    return (f'{{"actor_id":{dump(actor_id)},"actor_role":{dump(actor_role)},"case_id":{dump(case_id)},'
+            f'"created_at":{dump(created_at)},"event_type":{dump(event_type)},"payload":{payload},'
+            f'"procedure_id":{dump(procedure_id)},"seq":{seq},"task_id":{dump(task_id)}}}')
+
+
+def _dump(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def leaf_hash(prev_hash: str, entry: str) -> str:
+    """Scheme 2: the chained RFC 6962 leaf hash of an event's canonical entry."""
+    return hashlib.sha256(LEAF + prev_hash.encode("ascii") + b"\n" + entry.encode("utf-8")).hexdigest()
+
+
+def hash_event(scheme: int, prev_hash: str, *, seq: int, created_at: datetime | str,
+               actor_id: int | None, actor_role: str | None, case_id: int | None,
+               procedure_id: int | None, task_id: str | None, event_type: str, payload: str) -> str:
+    """The hash of an event under its scheme. `payload` is the stored canonical JSON text."""
+    stamp = created_at if isinstance(created_at, str) else timestamp(created_at)
+    if scheme == 1:
+        return event_hash(prev_hash, seq=seq, created_at=stamp, actor_id=actor_id,
+                          actor_role=actor_role, case_id=case_id, procedure_id=procedure_id,
+                          task_id=task_id, event_type=event_type, payload=payload)
+    return leaf_hash(prev_hash, entry_v2(
+        seq=seq, created_at=stamp, actor_id=actor_id, actor_role=actor_role, case_id=case_id,
+        procedure_id=procedure_id, task_id=task_id, event_type=event_type, payload=payload))
+
+
+def event_hash(prev_hash: str, *, seq: int, created_at: datetime | str, actor_id: int | None,
                actor_role: str | None, case_id: int | None, procedure_id: int | None,
                task_id: str | None, event_type: str, payload: str) -> str:
-    """The chained hash of one event. `payload` is the stored canonical JSON text, hashed as is."""
+    """Scheme 1: the chained hash of one event, payload as a string (events before 0003)."""
+    stamp = created_at if isinstance(created_at, str) else timestamp(created_at)
     body = canonical_json({
-        "seq": seq, "created_at": timestamp(created_at), "actor_id": actor_id,
+        "seq": seq, "created_at": stamp, "actor_id": actor_id,
         "actor_role": actor_role, "case_id": case_id, "procedure_id": procedure_id,
         "task_id": task_id, "event_type": event_type, "payload": payload,
     })

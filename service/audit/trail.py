@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from ..extensions import db
 from ..models import AuditEvent
 from ..models.types import utcnow
-from .chain import GENESIS, canonical_json, event_hash
+from .chain import CURRENT_SCHEME, GENESIS, canonical_json, hash_event
 
 _PG_LOCK = 0x56494749  # "VIGI": one advisory lock serialises appends to the chain
 
@@ -45,7 +45,7 @@ def append(events: list[PendingEvent], now: datetime | None = None) -> list[Audi
     for event in events:
         seq += 1
         payload = canonical_json(event.payload)
-        digest = event_hash(prev, seq=seq, created_at=created_at, actor_id=event.actor_id,
+        digest = hash_event(CURRENT_SCHEME, prev, seq=seq, created_at=created_at, actor_id=event.actor_id,
                             actor_role=event.actor_role, case_id=event.case_id,
                             procedure_id=event.procedure_id, task_id=event.task_id,
                             event_type=event.event_type, payload=payload)
@@ -53,7 +53,7 @@ def append(events: list[PendingEvent], now: datetime | None = None) -> list[Audi
                                actor_role=event.actor_role, case_id=event.case_id,
                                procedure_id=event.procedure_id, task_id=event.task_id,
                                event_type=event.event_type, payload=payload, prev_hash=prev,
-                               hash=digest))
+                               hash=digest, hash_version=CURRENT_SCHEME))
         prev = digest
     session.add_all(rows)
     session.flush()

@@ -26,6 +26,8 @@ class AuditEvent(db.Model):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: 1: SHA-256(prev_hash ‖ JSON), before migration 0003; 2: RFC 6962 leaf (see audit/chain.py)
+    hash_version: Mapped[int] = mapped_column(Integer, server_default="1")
 
     __table_args__ = (
         Index("ix_audit_event_case", "case_id", "seq"),

@@ -1,10 +1,13 @@
 """The `vigie` commands of DESIGN.md's external contract."""
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 
 from service.extensions import db
 from service.models import ApiToken, Establishment, User
+from service.usecases.audit import export_case
 from tests.factories import World, make_case
 
 
@@ -84,3 +87,29 @@ def test_demo_loads_once(runner):
     assert "déjà présentes" in second.output
     verify = runner.invoke(args=["audit", "verify"])
     assert verify.exit_code == 0
+
+
+def test_checkpoint_then_verify_against_it_then_prove_a_case_export(app, runner, tmp_path):
+    app.config.update(VIGIE_AUDIT_KEY=str(tmp_path / "k" / "audit.pem"),
+                      VIGIE_CHECKPOINT_DIR=str(tmp_path / "cp"))
+    world = World()
+    case = make_case(world.ass)
+    signed = runner.invoke(args=["audit", "checkpoint"])
+    assert signed.exit_code == 0, signed.output
+    assert "Clé de signature créée" in signed.output and "Point de contrôle :" in signed.output
+    checkpoint = next((tmp_path / "cp").glob("checkpoint-*.json"))
+    verified = runner.invoke(args=["audit", "verify", "--checkpoint", str(checkpoint)])
+    assert verified.exit_code == 0, verified.output
+    assert ": cohérent" in verified.output and "racine de Merkle" in verified.output
+
+    export = tmp_path / "dossier.json"
+    export.write_text(json.dumps(export_case(world.actor("auditeur"), case.id, "Contrôle")), encoding="utf-8")
+    proved = runner.invoke(args=["audit", "prove", str(export), "--public-key",
+                                 str(tmp_path / "k" / "audit.pem.pub")])
+    assert proved.exit_code == 0 and proved.output.startswith("OK ")
+    altered = json.loads(export.read_text(encoding="utf-8"))
+    altered["events"][0]["actor_role"] = "admin"
+    export.write_text(json.dumps(altered), encoding="utf-8")
+    refused = runner.invoke(args=["audit", "prove", str(export)])
+    assert refused.exit_code == 1
+    assert f"ÉCHEC : événement {altered['events'][0]['seq']} : contenu modifié" in refused.output

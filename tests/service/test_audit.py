@@ -1,14 +1,16 @@
 """The audit trail: chained in the same transaction, refused UPDATE/DELETE, tampering detected."""
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DatabaseError
 
 from service.access import Actor
-from service.audit import GENESIS, canonical_json, event_hash, verify_chain
+from service.audit import GENESIS, canonical_json, event_hash, timestamp, verify_chain
 from service.extensions import db
 from service.models import AuditEvent
 from service.usecases.unit_of_work import unit_of_work
@@ -29,9 +31,12 @@ def test_events_are_chained_from_genesis(app):
     for before, after in zip(rows, rows[1:], strict=False):
         assert after.prev_hash == before.hash
     first = rows[0]
-    assert first.hash == event_hash(GENESIS, seq=1, created_at=first.created_at, actor_id=1,
-                                    actor_role="ass", case_id=0, procedure_id=None, task_id=None,
-                                    event_type="case_viewed", payload=first.payload)
+    entry = canonical_json({"seq": 1, "created_at": timestamp(first.created_at), "actor_id": 1,
+                            "actor_role": "ass", "case_id": 0, "procedure_id": None, "task_id": None,
+                            "event_type": "case_viewed", "payload": {"note": "événement 0 — « accentué »"}})
+    # an RFC 6962 leaf: 0x00, then the previous hash and the event's canonical JSON
+    assert first.hash == hashlib.sha256(b"\x00" + GENESIS.encode() + b"\n" + entry.encode()).hexdigest()
+    assert first.hash_version == 2
     assert json.loads(first.payload) == {"note": "événement 0 — « accentué »"}
     result = verify_chain()
     assert result.ok and result.events == 3 and result.head == rows[-1].hash
@@ -114,3 +119,20 @@ def test_use_cases_write_to_the_trail(app):
                                .order_by(AuditEvent.seq)).all()
     assert types == ["case_opened", "case_viewed", "timeline_viewed"]
     assert verify_chain().ok
+
+
+def test_events_written_before_the_rfc_6962_scheme_still_verify(app):
+    """Rows of scheme 1 (before migration 0003) cannot be rehashed: the table refuses UPDATE."""
+    when = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    payload = canonical_json({"note": "ancien"})
+    old = event_hash(GENESIS, seq=1, created_at=when, actor_id=1, actor_role="ass", case_id=3,
+                     procedure_id=None, task_id=None, event_type="case_viewed", payload=payload)
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(AuditEvent.__table__).values(
+            seq=1, created_at=when, actor_id=1, actor_role="ass", case_id=3, event_type="case_viewed",
+            payload=payload, prev_hash=GENESIS, hash=old, hash_version=1))
+    write_events(2)
+    result = verify_chain()
+    assert result.ok and result.events == 3
+    versions = db.session.scalars(sa.select(AuditEvent.hash_version).order_by(AuditEvent.seq)).all()
+    assert versions == [1, 2, 2]
