@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from hashlib import sha256
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 
 from ..extensions import db
 from ..models import AuditEvent
-from .chain import GENESIS, hash_event
+from .chain import CURRENT_SCHEME, GENESIS, LEAF, hash_event, stored_entry, timestamp
 from .checkpoint import Checkpoint
 from .merkle import TreeBuilder
 
@@ -31,43 +33,65 @@ class Verification:
     checkpoints: tuple[CheckpointResult, ...] = field(default_factory=tuple)
 
 
+BLOCK = 4096  # leaves hashed into the tree together (see TreeBuilder.push_block)
+
+
 def verify_chain(checkpoints: Sequence[Checkpoint] = (), batch: int = 20_000) -> Verification:
     """Walk every event in `seq` order, recompute its hash and the tree; name the first event
     whose number, link or content does not hold, and check each checkpoint against the tree
     of its size (a consistent rewrite of the whole chain is caught there)."""
-    columns = (AuditEvent.seq, AuditEvent.created_at, AuditEvent.actor_id, AuditEvent.actor_role,
-               AuditEvent.case_id, AuditEvent.procedure_id, AuditEvent.task_id,
-               AuditEvent.event_type, AuditEvent.payload, AuditEvent.prev_hash, AuditEvent.hash,
-               AuditEvent.hash_version)
-    result = db.session.execute(select(*columns).order_by(AuditEvent.seq)
-                                .execution_options(yield_per=batch))
-    at_size: dict[int, list[Checkpoint]] = {}
-    for checkpoint in checkpoints:
-        at_size.setdefault(checkpoint.tree_size, []).append(checkpoint)
+    t = AuditEvent.__table__.c  # Core columns: no ORM row processing on a million rows
+    columns = (t.seq, type_coerce(t.created_at, String), t.actor_id, t.actor_role, t.case_id,
+               t.procedure_id, t.task_id, t.event_type, t.payload, t.prev_hash, t.hash, t.hash_version)
+    result = db.session.connection().execution_options(yield_per=batch).execute(
+        select(*columns).order_by(t.seq))
+    sizes = {c.tree_size for c in checkpoints}
     roots: dict[int, bytes] = {}
-    tree = TreeBuilder()
-    if 0 in at_size:
+    tree, block = TreeBuilder(), []
+    if 0 in sizes:
         roots[0] = tree.root()
     expected_seq, prev, count = 1, GENESIS, 0
     failure: tuple[int, str] | None = None
-    for row in result:
-        if row.seq != expected_seq:
-            failure = (expected_seq, "événement manquant" if row.seq > expected_seq else "numéro en double")
+    for seq, created_at, actor_id, actor_role, case_id, procedure_id, task_id, event_type, \
+            payload, prev_hash, stored, scheme in result:
+        if seq != expected_seq:
+            failure = (expected_seq, "événement manquant" if seq > expected_seq else "numéro en double")
             break
-        if row.prev_hash != prev:
-            failure = (row.seq, "chaînage rompu (prev_hash)")
+        if prev_hash != prev:
+            failure = (seq, "chaînage rompu (prev_hash)")
             break
-        digest = hash_event(row.hash_version, prev, seq=row.seq, created_at=row.created_at,
-                            actor_id=row.actor_id, actor_role=row.actor_role, case_id=row.case_id,
-                            procedure_id=row.procedure_id, task_id=row.task_id,
-                            event_type=row.event_type, payload=row.payload)
-        if digest != row.hash:
-            failure = (row.seq, "contenu modifié (hash)")
+        if isinstance(created_at, str) and len(created_at) == 26 and created_at[10] == " ":
+            stamp = f"{created_at[:10]}T{created_at[11:]}Z"  # SQLite's text, always UTC
+        else:
+            stamp = _stamp(created_at)
+        if scheme == CURRENT_SCHEME:  # leaf_hash(prev, stored_entry(...)), inlined: the hot path
+            entry = stored_entry(seq, stamp, actor_id, actor_role, case_id, procedure_id, task_id,
+                                 event_type, payload)
+            leaf = sha256(LEAF + prev.encode("ascii") + b"\n" + entry.encode("utf-8")).digest()
+            digest = leaf.hex()
+        elif scheme == 1:  # events written before migration 0003
+            digest = hash_event(scheme, prev, seq=seq, created_at=stamp, actor_id=actor_id,
+                                actor_role=actor_role, case_id=case_id, procedure_id=procedure_id,
+                                task_id=task_id, event_type=event_type, payload=payload)
+            leaf = bytes.fromhex(digest)
+        else:  # not in the hash: an unknown scheme must not pass for scheme 2
+            failure = (seq, "schéma de hachage inconnu (hash_version)")
             break
-        tree.push(bytes.fromhex(digest))
+        if digest != stored:
+            failure = (seq, "contenu modifié (hash)")
+            break
         prev, expected_seq, count = digest, expected_seq + 1, count + 1
-        if count in at_size:
+        block.append(leaf)
+        if len(block) == BLOCK and not any(count - BLOCK < size < count for size in sizes):
+            tree.push_block(block)
+            block = []
+        elif count in sizes:
+            for leaf in block:
+                tree.push(leaf)
+            block = []
             roots[count] = tree.root()
+    for leaf in block:
+        tree.push(leaf)
     results = tuple(_against(c, roots.get(c.tree_size), count) for c in checkpoints)
     root = tree.root().hex()
     if failure is not None:
@@ -76,6 +100,13 @@ def verify_chain(checkpoints: Sequence[Checkpoint] = (), batch: int = 20_000) ->
     if broken is not None:
         return Verification(False, count, prev, None, broken.reason, root, results)
     return Verification(True, count, prev, root=root, checkpoints=results)
+
+
+def _stamp(value: str | datetime) -> str:
+    """The hashed form of a stored time: PostgreSQL gives a datetime, SQLite its text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return timestamp(value)
 
 
 def _against(checkpoint: Checkpoint, root: bytes | None, verified: int) -> CheckpointResult:

@@ -19,6 +19,7 @@ from ..audit.proof import FORMAT, event_entry
 from ..errors import VigieError
 from ..extensions import db
 from ..models import AuditEvent, Case
+from .cases import readable_timeline
 from .unit_of_work import unit_of_work
 
 #: who may export a case with its proofs (an inspection, a judge's request through the DSDEN)
@@ -109,14 +110,17 @@ def export_case(actor: Actor, case_id: int, purpose: str) -> dict[str, Any]:
     leaves = [bytes.fromhex(h) for h in db.session.scalars(
         select(AuditEvent.hash).where(AuditEvent.seq <= signed.tree_size).order_by(AuditEvent.seq))]
     tree = Tree(leaves)
+    rows = list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.case_id == case.id, AuditEvent.seq <= signed.tree_size).order_by(AuditEvent.seq)))
     events = []
-    for row in db.session.scalars(select(AuditEvent).where(
-            AuditEvent.case_id == case.id, AuditEvent.seq <= signed.tree_size).order_by(AuditEvent.seq)):
+    for row, readable in zip(rows, readable_timeline(case, rows), strict=True):
         entry = event_entry({**{c: getattr(row, c) for c in (
             "seq", "actor_id", "actor_role", "case_id", "procedure_id", "task_id", "event_type",
             "prev_hash", "hash", "hash_version")},
             "created_at": timestamp(row.created_at), "payload": json.loads(row.payload)})
         entry["inclusion_proof"] = [h.hex() for h in tree.inclusion_proof(row.seq - 1)]
+        entry["actor"] = readable.actor  # for reading: not covered by the hash, unlike actor_id
+        entry["rows"] = [list(pair) for pair in readable.rows]  # the data declared, labelled
         events.append(entry)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     export = {

@@ -132,9 +132,14 @@ def case_timeline(actor: Actor, case_id: int) -> tuple[Case, tuple[TimelineEntry
         events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
                                          .order_by(AuditEvent.seq)))
         uow.record("timeline_viewed", case_id=case.id)
-        forms = _forms_by_element(case)
-        result = case, tuple(_with_declared_data(entry, forms) for entry in _entries(events))
+        result = case, readable_timeline(case, events)
     return result
+
+
+def readable_timeline(case: Case, events: list[AuditEvent]) -> tuple[TimelineEntry, ...]:
+    """Events with their authors' names and the data declared, labelled as the person saw it."""
+    forms = _forms_by_element(case)
+    return tuple(_with_declared_data(entry, forms) for entry in _entries(events))
 
 
 def _with_declared_data(entry: TimelineEntry,
