@@ -34,6 +34,9 @@ ENDPOINTS = [
      "CompletionOut", "400 401 403 404 409 413 422"),
     ("/cases/{case_id}/timeline", "get", "Chronologie d'audit du dossier (lecture tracée)", None,
      "200", "TimelineOut", "401 403 404"),
+    ("/cases/{case_id}/export", "post",
+     "Exporter le dossier avec la preuve d'inclusion de chaque événement (auditeur ; tracé avec son "
+     "motif) ; format pdf : application/pdf", "ExportIn", "200", "ExportOut", "400 401 403 404 413 422"),
     ("/audit/verify", "get", "Vérifier la chaîne d'audit (auditeur, administrateur)", None, "200",
      "VerifyOut", "401 403"),
     ("/departements/{code}/protocol", "get", "Protocole départemental en vigueur (lecture tracée)",

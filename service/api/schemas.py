@@ -98,6 +98,13 @@ class ProtocolIn(StrictSchema):
                  metadata={"description": "Motif de la modification, conservé dans le journal"})
 
 
+class ExportIn(StrictSchema):
+    purpose = Str(required=True, validate=_length(5, 300),
+                  metadata={"description": "Motif de l'export, conservé dans la piste d'audit"})
+    format = Str(load_default="json", validate=validate.OneOf(["json", "pdf"], error="« json » ou « pdf »."),
+                 metadata={"description": "json (vérifiable par vigie audit prove) ou pdf (lisible)"})
+
+
 # ---------------------------------------------------------------- responses
 
 class ErrorOut(Schema):
@@ -250,3 +257,14 @@ class ProtocolOut(Schema):
     created_at = fields.DateTime(allow_none=True)
     created_by = fields.String(allow_none=True)
     schema = fields.Dict(required=True, metadata={"description": "JSON Schema du protocole"})
+
+
+class ExportOut(Schema):
+    format = fields.String(required=True, metadata={"description": "vigie-case-export/1"})
+    exported_at = fields.String(required=True)
+    exported_by = fields.String(required=True)
+    purpose = fields.String(required=True)
+    case = fields.Dict(required=True)
+    checkpoint = fields.Dict(required=True, metadata={"description": "Point de contrôle signé (Ed25519)"})
+    events = fields.List(fields.Dict(), required=True, metadata={
+        "description": "Événements du dossier, chacun avec sa preuve d'inclusion (RFC 6962)"})

@@ -9,7 +9,8 @@ from marshmallow import ValidationError
 
 from ..audit import canonical_json
 from ..errors import ValidationFailed, VigieError
-from ..usecases.audit import verify_trail
+from ..routes.exports import export_response
+from ..usecases.audit import export_case, verify_trail
 from ..usecases.cases import Pupil, case_timeline, open_case, view_case
 from ..usecases.procedures import list_procedures, start_procedure
 from ..usecases.protocols import PROTOCOL_SCHEMA, set_protocol, view_protocol
@@ -151,6 +152,15 @@ def get_protocol(code: str):
 def put_protocol(code: str):
     data = body(s.ProtocolIn())
     return jsonify(_protocol(set_protocol(g.actor, code, data["protocol"], data["reason"])))
+
+
+@bp.post("/cases/<int:case_id>/export")
+def export(case_id: int):
+    data = body(s.ExportIn())
+    exported = export_case(g.actor, case_id, data["purpose"])
+    if data["format"] == "pdf":
+        return export_response(exported, "pdf")
+    return jsonify(s.ExportOut().dump(exported))
 
 
 @bp.get("/audit/verify")

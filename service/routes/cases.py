@@ -7,9 +7,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..errors import ValidationFailed
+from ..usecases.audit import CASE_EXPORTERS, export_case, trail_status
 from ..usecases.cases import Pupil, case_timeline, establishments_for, list_cases, open_case, view_case
 from ..usecases.procedures import list_procedures, start_procedure
 from .context import current_actor
+from .exports import export_response
+from .timeline import filtered, form_diffs, parse_day, viewers
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -82,5 +85,27 @@ def start(case_id: int):
 @bp.get("/<int:case_id>/timeline")
 @login_required
 def timeline(case_id: int):
-    case, entries = case_timeline(current_actor(), case_id)
-    return render_template("cases/timeline.html", case=case, entries=entries)
+    actor = current_actor()
+    case, entries = case_timeline(actor, case_id)
+    user = request.args.get("utilisateur") or None
+    start, end = parse_day(request.args.get("du")), parse_day(request.args.get("au"))
+    shown = filtered(entries, user, start, end)
+    return render_template(
+        "cases/timeline.html", case=case, entries=shown, total=len(entries),
+        users=sorted({e.actor for e in entries if e.actor}), user=user, start=start, end=end,
+        viewers=viewers(entries), diffs=form_diffs(entries), status=trail_status(),
+        can_export=actor.role in CASE_EXPORTERS)
+
+
+@bp.post("/<int:case_id>/export")
+@login_required
+def export(case_id: int):
+    """The case with the inclusion proof of each event (JSON), or its readable PDF."""
+    purpose = request.form.get("motif", "").strip()
+    kind = request.form.get("format", "json")
+    if not 5 <= len(purpose) <= 300 or kind not in ("json", "pdf"):
+        flash("Indiquez le motif de l'export (5 à 300 caractères) : il est conservé dans la piste "
+              "d'audit.", "error")
+        return redirect(url_for("cases.timeline", case_id=case_id)), 303
+    data = export_case(current_actor(), case_id, purpose)
+    return export_response(data, kind)

@@ -90,6 +90,22 @@ def sign_checkpoint(actor: Actor | None) -> SignedCheckpoint:
     return SignedCheckpoint(checkpoint, path, created)
 
 
+@dataclass(frozen=True)
+class TrailStatus:
+    events: int  # events in the trail now
+    checkpoint: Checkpoint | None  # the largest signed checkpoint in the directory
+
+    @property
+    def since_checkpoint(self) -> int:
+        return self.events - (self.checkpoint.tree_size if self.checkpoint else 0)
+
+
+def trail_status() -> TrailStatus:
+    """How many events the trail holds and its last checkpoint (no content read)."""
+    head = db.session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
+    return TrailStatus(head, latest_checkpoint())
+
+
 def latest_checkpoint() -> Checkpoint | None:
     """The largest checkpoint of the directory, if any."""
     found = []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.audit.proof import check_export
 from service.extensions import db
 from tests.factories import World, token_for
 from tests.helpers import fingerprint
@@ -259,3 +260,16 @@ def test_the_departmental_protocol_through_the_api(api):
         "protocol": {**DEFAULT_PROTOCOL, "route_ip": "direct"}, "reason": "Convention 2026"})
     assert ok.status_code == 200 and ok.json["version"] == 1 and ok.json["created_by"]
     assert api("ass").get("/departements/75/protocol").json["protocol"]["route_ip"] == "direct"
+
+
+def test_an_auditor_exports_a_case_through_the_api(app, api, world, tmp_path):
+    app.config.update(VIGIE_AUDIT_KEY=str(tmp_path / "audit.pem"), VIGIE_CHECKPOINT_DIR=str(tmp_path / "cp"))
+    case_id = api("ass").post("/cases", {"pupil": {"last_name": "Martin", "first_name": "Léa",
+                                                   "birth_date": "2013-03-14"},
+                                         "establishment": world.college.uai}).json["id"]
+    assert api("ctsd").post(f"/cases/{case_id}/export", {"purpose": "Contrôle"}).status_code == 403
+    assert api("auditeur").post(f"/cases/{case_id}/export", {"purpose": "x"}).status_code == 422
+    exported = api("auditeur").post(f"/cases/{case_id}/export", {"purpose": "Inspection IGESR"})
+    assert exported.status_code == 200 and check_export(exported.json)[0] == []
+    pdf = api("auditeur").post(f"/cases/{case_id}/export", {"purpose": "Inspection IGESR", "format": "pdf"})
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")

@@ -6,6 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from service.audit.proof import check_export
 from service.extensions import db
 from service.models import AuditEvent
 from service.usecases.procedures import start_procedure
@@ -195,3 +196,46 @@ def test_the_case_page_links_a_signalement_to_the_ip_that_started_it(client, wor
     assert "Issue : Orientation vers un signalement au procureur" in body
     assert re.search(r"Engagée depuis la procédure <a href=\"#procedure-\d+\">Information préoccupante</a>",
                      body)
+
+
+def test_the_auditor_timeline_shows_readers_filters_diffs_and_exports_with_proofs(app, client, world, auth,
+                                                                                  tmp_path):
+    app.config.update(VIGIE_AUDIT_KEY=str(tmp_path / "audit.pem"), VIGIE_CHECKPOINT_DIR=str(tmp_path / "cp"))
+    case = make_case(world.ass)
+    start_procedure(world.actor("ass"), case.id, "information_preoccupante")
+    for spec_id in ("recueillir_faits", "qualifier_gravite", "evaluer_situation", "rediger_ip",
+                    "informer_parents"):
+        complete_task(world.actor("ass"), ready_task(world.actor("ass"), spec_id).id, sample(spec_id))
+    complete_task(world.actor("direction"), ready_task(world.actor("direction"), "viser_ip").id,
+                  sample("viser_ip"))
+    complete_task(world.actor("ctsd"), ready_task(world.actor("ctsd"), "valider_ip").id,
+                  sample("valider_ip", decision="renvoyer", commentaire="Dater chaque fait, s'il vous plaît."))
+    complete_task(world.actor("ass"), ready_task(world.actor("ass"), "rediger_ip").id,
+                  sample("rediger_ip", urgence="prioritaire"))
+    auth.login(world.auditeur.username)
+    body = text(client.get(f"/cases/{case.id}/timeline"))
+    assert "Qui a consulté ce dossier" in body and "Aucun point de contrôle signé" in body
+    assert "Formulaire soumis à nouveau : 1 changement" in body  # the draft redone after the return
+    assert re.search(r"<del>[^<]+</del></td><td><ins>[^<]+</ins>", body)
+    only_ctsd = text(client.get(f"/cases/{case.id}/timeline?utilisateur={world.ctsd.username}"))
+    assert "événements sur" in only_ctsd or "événement sur" in only_ctsd
+    assert world.ass.username not in only_ctsd.split("<tbody>", 2)[2]  # the events table
+
+    refused = client.post(f"/cases/{case.id}/export", data={"motif": "", "format": "json"})
+    assert refused.status_code == 303
+    download = client.post(f"/cases/{case.id}/export", data={"motif": "Inspection IGESR", "format": "json"})
+    assert download.status_code == 200 and download.mimetype == "application/json"
+    assert "attachment" in download.headers["Content-Disposition"]
+    problems, _ = check_export(download.get_json())
+    assert problems == []
+    pdf = client.post(f"/cases/{case.id}/export", data={"motif": "Inspection IGESR", "format": "pdf"})
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    after = text(client.get(f"/cases/{case.id}/timeline"))
+    assert "Dernier point de contrôle signé" in after and "Motif : Inspection IGESR" in after
+
+
+def test_only_auditors_export_a_case(client, world, auth):
+    case = make_case(world.ass)
+    auth.login(world.ctsd.username)
+    assert "Exporter le dossier" not in text(client.get(f"/cases/{case.id}/timeline"))
+    assert client.post(f"/cases/{case.id}/export", data={"motif": "Curiosité", "format": "json"}).status_code == 403
