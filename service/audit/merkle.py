@@ -25,6 +25,11 @@ class TreeBuilder:
         self._stack: list[tuple[int, bytes]] = []
         self.size = 0
 
+    def copy(self) -> TreeBuilder:
+        other = TreeBuilder()
+        other._stack, other.size = list(self._stack), self.size
+        return other
+
     def push(self, leaf: bytes) -> None:
         size, digest = 1, leaf
         stack = self._stack

@@ -52,6 +52,8 @@ def check_export(export: Any, trusted: Ed25519PublicKey | None = None) -> tuple[
 
 def _check_event(event: dict, size: int, root: bytes, case_id: Any) -> list[str]:
     seq = int(event["seq"])
+    if event["hash_version"] not in (1, 2):  # not hashed: an unknown scheme must not pass for another
+        return [f"événement {seq} : schéma d'empreinte inconnu ({event['hash_version']!r})"]
     digest = hash_event(int(event["hash_version"]), event["prev_hash"], seq=seq,
                         created_at=event["created_at"], actor_id=event["actor_id"],
                         actor_role=event["actor_role"], case_id=event["case_id"],

@@ -31,26 +31,35 @@ class Verification:
     reason: str | None = None
     root: str | None = None  # Merkle root of the `events` verified
     checkpoints: tuple[CheckpointResult, ...] = field(default_factory=tuple)
+    tree: TreeBuilder | None = field(default=None, repr=False, compare=False)  # to resume from
 
 
 BLOCK = 4096  # leaves hashed into the tree together (see TreeBuilder.push_block)
 
 
-def verify_chain(checkpoints: Sequence[Checkpoint] = (), batch: int = 20_000) -> Verification:
+def verify_chain(checkpoints: Sequence[Checkpoint] = (), batch: int = 20_000,
+                 resume: Verification | None = None) -> Verification:
     """Walk every event in `seq` order, recompute its hash and the tree; name the first event
     whose number, link or content does not hold, and check each checkpoint against the tree
-    of its size (a consistent rewrite of the whole chain is caught there)."""
+    of its size (a consistent rewrite of the whole chain is caught there).
+
+    `resume`: a successful verification to continue from (only the events after it are read).
+    """
     t = AuditEvent.__table__.c  # Core columns: no ORM row processing on a million rows
     columns = (t.seq, type_coerce(t.created_at, String), t.actor_id, t.actor_role, t.case_id,
                t.procedure_id, t.task_id, t.event_type, t.payload, t.prev_hash, t.hash, t.hash_version)
-    result = db.session.connection().execution_options(yield_per=batch).execute(
-        select(*columns).order_by(t.seq))
+    query = select(*columns).order_by(t.seq)
+    if resume is not None:
+        query = query.where(t.seq > resume.events)
+    result = db.session.connection().execution_options(yield_per=batch).execute(query)
     sizes = {c.tree_size for c in checkpoints}
     roots: dict[int, bytes] = {}
-    tree, block = TreeBuilder(), []
+    tree, block = (resume.tree.copy() if resume else TreeBuilder()), []
     if 0 in sizes:
         roots[0] = tree.root()
     expected_seq, prev, count = 1, GENESIS, 0
+    if resume is not None:
+        expected_seq, prev, count = resume.events + 1, resume.head, resume.events
     failure: tuple[int, str] | None = None
     for seq, created_at, actor_id, actor_role, case_id, procedure_id, task_id, event_type, \
             payload, prev_hash, stored, scheme in result:
@@ -99,7 +108,7 @@ def verify_chain(checkpoints: Sequence[Checkpoint] = (), batch: int = 20_000) ->
     broken = next((r for r in results if not r.consistent), None)
     if broken is not None:
         return Verification(False, count, prev, None, broken.reason, root, results)
-    return Verification(True, count, prev, root=root, checkpoints=results)
+    return Verification(True, count, prev, root=root, checkpoints=results, tree=tree)
 
 
 def _stamp(value: str | datetime) -> str:

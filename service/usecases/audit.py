@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..access import AUDIT_VERIFIERS, Actor, require_case, require_role
 from ..audit import Verification, timestamp, verify_chain
-from ..audit.checkpoint import Checkpoint, load_or_create_key, load_public, public_path, sign
+from ..audit.checkpoint import Checkpoint, key_id, load_or_create_key, load_public, public_path, sign
 from ..audit.merkle import Tree
 from ..audit.proof import FORMAT, event_entry
 from ..errors import VigieError
@@ -69,25 +69,34 @@ def verify_trail(actor: Actor | None, checkpoints: tuple[Checkpoint, ...] = (),
 
 
 def sign_checkpoint(actor: Actor | None) -> SignedCheckpoint:
-    """Verify the trail, then sign `(size, root, time)` and write it to the checkpoint directory.
-    The signature is recorded in the trail. :raises VigieError: when the trail does not verify."""
+    """Verify the trail, record the signing, then sign `(size, root, time)` of the trail that
+    includes that record (so deleting it breaks the checkpoint) and write it to the checkpoint
+    directory. :raises VigieError: when the trail does not verify (nothing is signed)."""
     if actor is not None:
         require_role(actor, AUDIT_VERIFIERS, "signer un point de contrôle")
-    verification = verify_chain()
-    if not verification.ok:
-        raise VigieError(f"Piste d'audit rompue au seq {verification.broken_seq} "
-                         f"({verification.reason}) : aucun point de contrôle n'est signé.")
+    before = _verified()
     key, created = load_or_create_key(key_path())
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    public = key.public_key()
+    with unit_of_work(actor) as uow:
+        uow.record("audit_checkpoint_signed", signed_at=now, key_id=key_id(public),
+                   verified_events=before.events, verified_root=before.root)
+    verification = _verified(before)
     checkpoint = sign(key, verification.events, verification.root, now)
     folder = checkpoint_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"checkpoint-{checkpoint.tree_size:09d}-{now.replace(':', '')}.json"
     path.write_text(checkpoint.to_json(), encoding="utf-8")
-    with unit_of_work(actor) as uow:
-        uow.record("audit_checkpoint_signed", tree_size=checkpoint.tree_size,
-                   root_hash=checkpoint.root_hash, key_id=checkpoint.key_id, file=path.name)
     return SignedCheckpoint(checkpoint, path, created)
+
+
+def _verified(resume: Verification | None = None) -> Verification:
+    db.session.commit()  # a fresh snapshot: what was committed up to now
+    verification = verify_chain(resume=resume)
+    if not verification.ok:
+        raise VigieError(f"Piste d'audit rompue au seq {verification.broken_seq} "
+                         f"({verification.reason}) : aucun point de contrôle n'est signé.")
+    return verification
 
 
 @dataclass(frozen=True)
