@@ -16,7 +16,7 @@ STATUS_LABELS = {"running": "En cours", "waiting": "En attente d'une réponse ou
 STATE_LABELS = {"ready": "à faire", "completed": "complétée", "cancelled": "annulée"}
 EVENT_LABELS = {
     "case_opened": "Dossier ouvert", "case_viewed": "Dossier consulté",
-    "cases_listed": "Liste des dossiers consultée",
+    "cases_listed": "Liste des dossiers consultée", "inbox_viewed": "Étapes à faire consultées",
     "timeline_viewed": "Chronologie consultée", "task_viewed": "Étape consultée",
     "procedure_started": "Procédure démarrée", "procedure_completed": "Procédure terminée",
     "task_created": "Étape ouverte", "task_completed": "Étape complétée",
@@ -30,6 +30,8 @@ EVENT_LABELS = {
     "password_changed": "Mot de passe changé",
     "protocol_viewed": "Protocole départemental consulté",
     "protocol_changed": "Protocole départemental modifié",
+    "audit_checkpoint_signed": "Point de contrôle de la piste d'audit signé",
+    "case_exported": "Dossier exporté avec ses preuves",
     # declared by the diagrams (completionEvent, decisionEvents)
     "parents_informed": "Parents informés", "parents_not_informed": "Parents non informés (motivé)",
     "immediate_danger_reported": "Danger immédiat signalé",
@@ -109,7 +111,14 @@ def datetime_local(value: str | None) -> str:
     return (moment.astimezone(PARIS) if moment.tzinfo else moment).strftime("%Y-%m-%dT%H:%M")
 
 
+def iso_datetime_fr(value: str) -> str:
+    """An ISO 8601 time written by Vigie (a checkpoint's) in Paris time."""
+    return datetime_fr(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(iso_datetime_fr)
+    app.add_template_filter(lambda kind: EVENT_LABELS.get(kind, kind), "event_label")
     app.add_template_filter(datetime_local)
     app.add_template_filter(duration_fr)
     app.add_template_filter(date_fr)

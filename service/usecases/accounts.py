@@ -22,7 +22,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("mot de passe factice pour égaliser le temps de réponse")
 
 
-def token_digest(token: str) -> str:
+def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -60,7 +60,7 @@ def add_establishment(actor: Actor, uai: str, name: str, departement: str) -> Es
     return establishment
 
 
-def check_password(password: str) -> list[str]:
+def _check_password(password: str) -> list[str]:
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.")
@@ -85,7 +85,7 @@ def create_user(actor: Actor, username: str, role: str, password: str,
         errors["username"] = ["Identifiant : 2 à 80 caractères parmi a-z, 0-9, point, tiret, souligné."]
     if role not in ROLES:
         errors["role"] = [f"Rôle inconnu ; rôles possibles : {', '.join(ROLES)}."]
-    if problems := check_password(password):
+    if problems := _check_password(password):
         errors["password"] = problems
     wants_establishments = role in ("ass", "direction")
     wants_departement = role in ("ctsd", "auditeur")
@@ -121,7 +121,7 @@ def create_user(actor: Actor, username: str, role: str, password: str,
 
 def set_password(actor: Actor, username: str, password: str) -> None:
     """:raises NotFound, ValidationFailed:"""
-    if problems := check_password(password):
+    if problems := _check_password(password):
         raise ValidationFailed("Mot de passe refusé.", {"password": problems})
     with unit_of_work(actor) as uow:
         user = db.session.scalar(select(User).where(User.username == username))
@@ -138,7 +138,7 @@ def create_token(actor: Actor, username: str) -> str:
         if user is None or not user.active:
             raise NotFound(f"Utilisateur inconnu ou désactivé : {username}.")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        row = ApiToken(user_id=user.id, token_hash=token_digest(token))
+        row = ApiToken(user_id=user.id, token_hash=_token_digest(token))
         db.session.add(row)
         db.session.flush()
         uow.record("token_created", username=username, token_id=row.id)
@@ -153,7 +153,7 @@ def active_user(user_id: str) -> User | None:
 
 def user_for_token(token: str) -> User | None:
     """The active user behind a bearer token, or None. Read only."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     return row.user

@@ -44,7 +44,7 @@ def bundle_of(version: ProcessVersion) -> Bundle:
     return get_engine().known(version.content_hash) or Bundle.from_json(version.process_id, version.bundle)
 
 
-def ensure_version(bundle: Bundle, name: str) -> ProcessVersion:
+def _ensure_version(bundle: Bundle, name: str) -> ProcessVersion:
     """The `process_version` row of a bundle, created on first use."""
     found = db.session.scalar(select(ProcessVersion).where(ProcessVersion.content_hash == bundle.content_hash))
     if found is None:
@@ -78,7 +78,7 @@ def start_in(uow: UnitOfWork, actor: Actor, case: Case, process_id: str,
     run, result = engine.start(bundle, values)
     name = engine.parsed(bundle).name
     now = utcnow()
-    procedure = Procedure(case=case, process_version=ensure_version(bundle, name),
+    procedure = Procedure(case=case, process_version=_ensure_version(bundle, name),
                           status=result.snapshot.status, state="", serializer_version="",
                           started_by_id=actor.user_id, started_at=now, updated_at=now,
                           protocol_id=protocol.id if protocol else None,

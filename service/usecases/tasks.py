@@ -58,11 +58,19 @@ class Completion:
 
 
 def inbox(actor: Actor) -> list[HumanTask]:
-    """Ready tasks of the actor's role on cases in their scope, most urgent first."""
+    """Ready tasks of the actor's role on cases in their scope, most urgent first.
+
+    The inbox shows pupils' names and the tasks of their cases: the read is audited, with the
+    ids shown.
+    """
     query = (select(HumanTask).where(HumanTask.state == "ready", inbox_filter(actor))
              .options(joinedload(HumanTask.case), joinedload(HumanTask.procedure))
              .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.ready_at))
-    return list(db.session.scalars(query))
+    with unit_of_work(actor) as uow:
+        tasks = list(db.session.scalars(query))
+        uow.record("inbox_viewed", shown=[t.id for t in tasks],
+                   cases=sorted({t.case_id for t in tasks}))
+    return tasks
 
 
 def _task_in_scope(actor: Actor, task_id: str) -> HumanTask:

@@ -15,7 +15,7 @@ from .engine_glue import restore, save_run
 from .unit_of_work import unit_of_work
 
 
-def due_procedures(now: datetime, limit: int) -> list[int]:
+def _due_procedures(now: datetime, limit: int) -> list[int]:
     query = (select(Procedure.id).where(Procedure.next_timer_at.is_not(None),
                                         Procedure.next_timer_at <= now,
                                         Procedure.status.in_(("running", "waiting")))
@@ -31,7 +31,7 @@ def fire_due_timers(now: datetime | None = None, limit: int = 100) -> list[int]:
     """
     now = now or utcnow()
     moved = []
-    for procedure_id in due_procedures(now, limit):
+    for procedure_id in _due_procedures(now, limit):
         with unit_of_work(Actor.system()) as uow:
             query = (select(Procedure).where(Procedure.id == procedure_id,
                                              Procedure.next_timer_at <= now)
