@@ -232,6 +232,8 @@ def test_the_auditor_timeline_shows_readers_filters_diffs_and_exports_with_proof
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     after = text(client.get(f"/cases/{case.id}/timeline"))
     assert "Dernier point de contrôle signé" in after and "Motif : Inspection IGESR" in after
+    status = text(client.get("/audit"))
+    assert "Chaîne intègre" in status and "(cohérent avec le journal)" in status
 
 
 def test_only_auditors_export_a_case(client, world, auth):
