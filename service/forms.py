@@ -59,7 +59,9 @@ def validate(schema: Mapping[str, Any], data: Any) -> dict[str, list[str]]:
 
 def _messages(error: ValidationError) -> Iterable[tuple[str, str]]:
     path = [str(p) for p in error.absolute_path]
-    name = path[0] if path else ROOT
+    if path and path[-1].isdigit() and not isinstance(error.instance, dict):
+        path = path[:-1]  # an item of a list of choices: the error is the list's
+    name = ".".join(path) if path else ROOT
     kind, expected = error.validator, error.validator_value
     custom = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
     if isinstance(custom, dict) and kind in custom:
@@ -114,13 +116,34 @@ class Field:
 
     name: str
     title: str
-    kind: str  # text | textarea | date | boolean | radio | select | checkboxes | integer | number
+    kind: str  # text | textarea | date | datetime | boolean | radio | select | checkboxes |
+    #            integer | number | group (an object) | repeat (an array of objects)
     required: bool
     description: str | None = None
     options: tuple[tuple[str, str], ...] = ()
     max_length: int | None = None
     required_when: str | None = None  # French sentence for conditional requirements
     extra: dict[str, Any] = field(default_factory=dict)
+    children: tuple[Field, ...] = ()  # group: its fields (see block_fields for a repeat)
+    label: str = ""  # the field's own name, `name` being its full dotted path
+
+
+def path_title(schema: Mapping[str, Any], name: str) -> str:
+    """A dotted field path as a person reads it: `paroles.1.texte` -> « Paroles n° 2 — Texte »."""
+    parts, node = [], schema
+    for segment in name.split("."):
+        if segment.isdigit():
+            parts[-1] = f"{parts[-1]} n° {int(segment) + 1}" if parts else segment
+            node = node.get("items", {})
+            continue
+        node = node.get("properties", {}).get(segment, {})
+        parts.append(node.get("title", segment))
+    return " — ".join(parts)
+
+
+def block_fields(repeat: Field, index: int) -> list[Field]:
+    """The fields of block `index` of a repeatable block, named `<repeat>.<index>.<field>`."""
+    return fields(repeat.extra["items"], f"{repeat.name}.{index}.")
 
 
 def _options(prop: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -157,17 +180,21 @@ def _conditional_requirements(schema: Mapping[str, Any]) -> dict[str, str]:
     return hints
 
 
-def fields(schema: Mapping[str, Any]) -> list[Field]:
-    """The inputs of a form, in the schema's order."""
+def fields(schema: Mapping[str, Any], prefix: str = "") -> list[Field]:
+    """The inputs of a form, in the schema's order; objects become groups of fields and arrays of
+    objects repeatable blocks, their inputs named by dotted paths (`paroles.0.texte`)."""
     required = set(schema.get("required", []))
     hints = _conditional_requirements(schema)
     out = []
     for name, prop in schema.get("properties", {}).items():
         kind = _kind(prop)
-        out.append(Field(name=name, title=prop.get("title", name), kind=kind,
+        children = tuple(fields(prop, f"{prefix}{name}.")) if kind == "group" else ()
+        extra = {"items": prop["items"], "max_items": prop.get("maxItems")} if kind == "repeat" else {}
+        out.append(Field(name=prefix + name, title=prop.get("title", name), kind=kind,
                          required=name in required, description=prop.get("description"),
                          options=_options(prop.get("items", {}) if kind == "checkboxes" else prop),
-                         max_length=prop.get("maxLength"), required_when=hints.get(name)))
+                         max_length=prop.get("maxLength"), required_when=hints.get(name),
+                         extra=extra, children=children, label=name))
     return out
 
 
@@ -175,8 +202,10 @@ def _kind(prop: Mapping[str, Any]) -> str:
     kind = prop.get("type")
     if kind == "boolean":
         return "boolean"
+    if kind == "object":
+        return "group"
     if kind == "array":
-        return "checkboxes"
+        return "repeat" if prop.get("items", {}).get("type") == "object" else "checkboxes"
     if kind in ("integer", "number"):
         return kind
     if prop.get("format") == "date":
@@ -188,34 +217,59 @@ def _kind(prop: Mapping[str, Any]) -> str:
     return "textarea" if (prop.get("maxLength") or 0) > 300 else "text"
 
 
-def from_html(schema: Mapping[str, Any], form: Any) -> dict[str, Any]:
+def from_html(schema: Mapping[str, Any], form: Any, prefix: str = "") -> dict[str, Any]:
     """Decode an HTML form (a MultiDict) into JSON values, by the schema's types.
 
     Empty inputs are left out so that « obligatoire » is reported rather than an empty text;
-    values that do not convert are kept as text so the schema reports their type.
+    values that do not convert are kept as text so the schema reports their type. A group
+    becomes an object, a repeatable block an item of its array; empty ones are left out.
     """
     data: dict[str, Any] = {}
-    for item in fields(schema):
+    for item in fields(schema, prefix):
+        if item.kind == "group":
+            value = from_html(schema["properties"][item.label], form, item.name + ".")
+            if value:
+                data[item.label] = value
+            continue
+        if item.kind == "repeat":
+            items = [from_html(schema["properties"][item.label]["items"], form, f"{item.name}.{i}.")
+                     for i in block_indexes(form, item.name)]
+            items = [one for one in items if one]
+            if items:
+                data[item.label] = items
+            continue
         if item.kind == "checkboxes":
             values = [v for v in form.getlist(item.name) if v != ""]
             if values:
-                data[item.name] = values
+                data[item.label] = values
             continue
         raw = form.get(item.name)
         if raw is None or raw == "":
             continue
         if item.kind == "boolean":
-            data[item.name] = {"true": True, "false": False}.get(raw, raw)
+            data[item.label] = {"true": True, "false": False}.get(raw, raw)
         elif item.kind == "datetime":
-            data[item.name] = _paris_to_rfc3339(raw)
+            data[item.label] = _paris_to_rfc3339(raw)
         elif item.kind in ("integer", "number"):
             try:
-                data[item.name] = int(raw) if item.kind == "integer" else float(raw.replace(",", "."))
+                data[item.label] = int(raw) if item.kind == "integer" else float(raw.replace(",", "."))
             except ValueError:
-                data[item.name] = raw
+                data[item.label] = raw
         else:
-            data[item.name] = raw.replace("\r\n", "\n")
+            data[item.label] = raw.replace("\r\n", "\n")
     return data
+
+
+def block_indexes(form: Any, name: str) -> list[int]:
+    """The indexes of the blocks of a repeat posted in `form` (`name.<i>.…`), in order."""
+    found = set()
+    start = name + "."
+    for key in form.keys():
+        if key.startswith(start):
+            head = key[len(start):].split(".", 1)[0]
+            if head.isdigit() and len(head) < 4:
+                found.add(int(head))
+    return sorted(found)
 
 
 def display_value(schema: Mapping[str, Any], name: str, value: Any) -> str:
@@ -223,6 +277,12 @@ def display_value(schema: Mapping[str, Any], name: str, value: Any) -> str:
     prop = schema.get("properties", {}).get(name, {})
     if isinstance(value, bool):
         return "Oui" if value else "Non"
+    if isinstance(value, dict):
+        return _record(prop, value)
+    if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+        item = prop.get("items", {})
+        return " ; ".join(f"{i}) {_record(item, v) if isinstance(v, dict) else v}"
+                          for i, v in enumerate(value, 1))
     if isinstance(value, list):
         labels = dict(_options(prop.get("items", {})))
         return ", ".join(labels.get(v, str(v)) for v in value)
@@ -240,6 +300,13 @@ def display_value(schema: Mapping[str, Any], name: str, value: Any) -> str:
             moment = moment.astimezone(PARIS)
         return moment.strftime("%d/%m/%Y à %H:%M")
     return str(value)
+
+
+def _record(schema: Mapping[str, Any], value: Mapping[str, Any]) -> str:
+    """An object as a person reads it: « Titre : valeur, Titre : valeur »."""
+    props = schema.get("properties", {})
+    return ", ".join(f"{props.get(k, {}).get('title', k)} : {display_value(schema, k, v)}"
+                     for k, v in value.items())
 
 
 def _paris_to_rfc3339(raw: str) -> str:

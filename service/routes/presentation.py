@@ -8,7 +8,7 @@ from flask import Flask
 
 from workflows.protocol import PROTOCOL_SCHEMA
 
-from ..forms import PARIS, display_value
+from ..forms import PARIS, block_fields, display_value, path_title
 from ..models import ROLES
 
 STATUS_LABELS = {"running": "En cours", "waiting": "En attente d'une réponse ou d'un délai",
@@ -126,4 +126,5 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         roles=ROLE_LABELS, status_labels=STATUS_LABELS, state_labels=STATE_LABELS,
         event_labels=EVENT_LABELS, display=display_value, protocol_schema=PROTOCOL_SCHEMA,
+        block_fields=block_fields, path_title=path_title,
         now=lambda: datetime.now(UTC))

@@ -12,9 +12,9 @@ from .context import current_actor
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
-def _render(details, values, errors, status=200):
+def _render(details, values, errors, status=200, adding: str | None = None):
     return render_template("tasks/show.html", details=details, fields=fields(details.schema),
-                           values=values, errors=errors), status
+                           values=values, errors=errors, adding=adding), status
 
 
 @bp.get("/<task_id>")
@@ -30,6 +30,8 @@ def submit(task_id: str):
     actor = current_actor()
     form = task_form(actor, task_id)
     data = from_html(form.schema, request.form)
+    if request.form.get("_ajouter"):  # one more block of a repeatable field: nothing is saved
+        return _render(view_task(actor, task_id), data, {}, adding=request.form["_ajouter"])
     # no procedure version here: a step done meanwhile on a parallel branch does not conflict
     # with this one; completing the same step twice is refused under the row lock
     try:

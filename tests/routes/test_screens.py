@@ -241,3 +241,16 @@ def test_only_auditors_export_a_case(client, world, auth):
     auth.login(world.ctsd.username)
     assert "Exporter le dossier" not in text(client.get(f"/cases/{case.id}/timeline"))
     assert client.post(f"/cases/{case.id}/export", data={"motif": "Curiosité", "format": "json"}).status_code == 403
+
+
+def test_adding_a_block_redraws_the_form_and_saves_nothing(client, world, auth):
+    case = make_case(world.ass)
+    start_procedure(world.actor("ass"), case.id, "information_preoccupante")
+    task = ready_task(world.actor("ass"), "recueillir_faits")
+    auth.login(world.ass.username)
+    before = fingerprint()
+    page = client.post(f"/tasks/{task.id}", data={"faits": "Propos rapportés le 2 novembre.",
+                                                  "_ajouter": "faits"})
+    assert page.status_code == 200 and "Propos rapportés le 2 novembre." in text(page)
+    assert "Le formulaire contient" not in text(page)  # not validated: nothing was submitted
+    assert fingerprint()[1:] == before[1:]
