@@ -32,6 +32,8 @@ ENDPOINTS = [
      None, "200", "TaskDetailOut", "401 403 404"),
     ("/tasks/{task_id}/complete", "post", "Compléter une étape", "CompleteIn", "200",
      "CompletionOut", "400 401 403 404 409 413 422"),
+    ("/tasks/{task_id}/draft", "put", "Enregistrer un brouillon de l'étape (non validé, non transmis)",
+     "DraftIn", "200", "DraftOut", "400 401 403 404 409 413 422"),
     ("/cases/{case_id}/timeline", "get", "Chronologie d'audit du dossier (lecture tracée)", None,
      "200", "TimelineOut", "401 403 404"),
     ("/cases/{case_id}/export", "post",

@@ -98,6 +98,12 @@ class ProtocolIn(StrictSchema):
                  metadata={"description": "Motif de la modification, conservé dans le journal"})
 
 
+class DraftIn(StrictSchema):
+    data = Any(required=True, metadata={
+        "description": "Les valeurs saisies jusqu'ici, non validées (seuls les champs du formulaire sont gardés)",
+        "type": "object"})
+
+
 class ExportIn(StrictSchema):
     purpose = Str(required=True, validate=_length(5, 300),
                   metadata={"description": "Motif de l'export, conservé dans la piste d'audit"})
@@ -160,6 +166,8 @@ class TaskDetailOut(TaskOut):
     review = fields.List(fields.Nested(ReviewOut), required=True)
     protocol = fields.Dict(required=True, metadata={
         "description": "Valeurs du protocole départemental utiles à l'étape (destinataires, copies)"})
+    draft_saved_at = fields.String(allow_none=True, metadata={
+        "description": "Si `data` est un brouillon : quand il a été enregistré"})
 
 
 class ProcedureOut(Schema):
@@ -268,3 +276,8 @@ class ExportOut(Schema):
     checkpoint = fields.Dict(required=True, metadata={"description": "Point de contrôle signé (Ed25519)"})
     events = fields.List(fields.Dict(), required=True, metadata={
         "description": "Événements du dossier, chacun avec sa preuve d'inclusion (RFC 6962)"})
+
+
+class DraftOut(Schema):
+    task_id = fields.String(required=True)
+    saved_at = fields.DateTime(required=True)

@@ -14,7 +14,7 @@ from ..usecases.audit import export_case, verify_trail
 from ..usecases.cases import Pupil, case_timeline, open_case, view_case
 from ..usecases.procedures import list_procedures, start_procedure
 from ..usecases.protocols import PROTOCOL_SCHEMA, set_protocol, view_protocol
-from ..usecases.tasks import complete_task, inbox, view_task
+from ..usecases.tasks import complete_task, inbox, save_draft, view_task
 from . import bp
 from . import schemas as s
 from .openapi import spec_dict
@@ -112,7 +112,8 @@ def get_task(task_id: str):
     out = s.TaskOut().dump(details.task)
     out.update(form=details.schema, data=details.data, instructions=details.spec.instructions,
                documentation=details.spec.documentation, procedure_version=details.procedure.version,
-               review=s.ReviewOut(many=True).dump(details.review), protocol=details.protocol)
+               review=s.ReviewOut(many=True).dump(details.review), protocol=details.protocol,
+               draft_saved_at=details.draft_saved_at and details.draft_saved_at.isoformat())
     return jsonify(out)
 
 
@@ -124,6 +125,13 @@ def complete(task_id: str):
            "procedure": {"id": done.procedure_id, "status": done.status, "version": done.version},
            "next_tasks": done.next_tasks}
     return jsonify(s.CompletionOut().dump(out))
+
+
+@bp.put("/tasks/<task_id>/draft")
+def draft(task_id: str):
+    data = body(s.DraftIn())
+    saved_at = save_draft(g.actor, task_id, data["data"])
+    return jsonify(s.DraftOut().dump({"task_id": task_id, "saved_at": saved_at}))
 
 
 @bp.get("/cases/<int:case_id>/timeline")

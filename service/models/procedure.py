@@ -121,3 +121,15 @@ class TaskSubmission(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     submitted_by: Mapped[User] = relationship()  # noqa: F821
+
+
+class TaskDraft(db.Model):
+    """A form being filled, saved unvalidated so that an interruption loses nothing. One per task;
+    removed when the task is completed. Not a declaration: the trail records that it was saved."""
+
+    __tablename__ = "task_draft"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id"), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    saved_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

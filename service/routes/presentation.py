@@ -29,6 +29,7 @@ EVENT_LABELS = {
     "token_created": "Jeton d'API créé", "establishment_added": "Établissement ajouté",
     "password_changed": "Mot de passe changé",
     "protocol_viewed": "Protocole départemental consulté",
+    "task_draft_saved": "Brouillon d'étape enregistré",
     "protocol_changed": "Protocole départemental modifié",
     "audit_checkpoint_signed": "Point de contrôle de la piste d'audit signé",
     "case_exported": "Dossier exporté avec ses preuves",

@@ -6,7 +6,7 @@ from flask_login import login_required
 
 from ..errors import ValidationFailed
 from ..forms import fields, from_html
-from ..usecases.tasks import complete_task, task_form, view_task
+from ..usecases.tasks import complete_task, save_draft, task_form, view_task
 from .context import current_actor
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -32,6 +32,10 @@ def submit(task_id: str):
     data = from_html(form.schema, request.form)
     if request.form.get("_ajouter"):  # one more block of a repeatable field: nothing is saved
         return _render(view_task(actor, task_id), data, {}, adding=request.form["_ajouter"])
+    if request.form.get("_brouillon"):  # kept as typed, not validated, not submitted
+        save_draft(actor, task_id, data)
+        flash("Brouillon enregistré : vous pourrez reprendre cette étape plus tard.", "success")
+        return redirect(url_for("tasks.show", task_id=task_id))
     # no procedure version here: a step done meanwhile on a parallel branch does not conflict
     # with this one; completing the same step twice is refused under the row lock
     try:

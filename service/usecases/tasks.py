@@ -14,10 +14,11 @@ from workflows.loops import effective_schema
 from workflows.protocol import DEFAULT_PROTOCOL
 
 from ..access import Actor, inbox_filter, may_read_task, require_case, require_task_lane
+from ..audit import canonical_json
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..forms import display_value, validate
-from ..models import Case, HumanTask, Procedure, TaskSubmission
+from ..models import Case, HumanTask, Procedure, TaskDraft, TaskSubmission
 from ..models.types import utcnow
 from .engine_glue import bundle_of, engine_refused, get_engine, restore, save_run
 from .unit_of_work import unit_of_work
@@ -47,6 +48,7 @@ class TaskDetails:
     review: tuple[ReviewBlock, ...] = field(default_factory=tuple)
     #: the departmental protocol values this task shows (`protocolFields`), as the procedure started
     protocol: dict[str, Any] = field(default_factory=dict)
+    draft_saved_at: datetime | None = None  # `data` is a draft saved then, not yet submitted
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,9 @@ def view_task(actor: Actor, task_id: str) -> TaskDetails:
         if task.state != "ready":
             own = db.session.scalars(select(TaskSubmission).where(TaskSubmission.task_id == task.id)).first()
         data = json.loads(own.data) if own else {}
+        draft = db.session.get(TaskDraft, task.id) if task.state == "ready" else None
+        if draft is not None and draft.saved_by_id == actor.user_id:
+            data = json.loads(draft.data)
         review = []
         for spec_id in spec.review_tasks:
             done = _latest_submission(procedure.id, spec_id)
@@ -125,8 +130,35 @@ def view_task(actor: Actor, task_id: str) -> TaskDetails:
         protocol = procedure.protocol.values if procedure.protocol else DEFAULT_PROTOCOL
         details = TaskDetails(task, task.case, procedure, procedure.process_version.name, spec,
                               schema, data, tuple(review),
-                              {name: protocol[name] for name in spec.protocol_fields if name in protocol})
+                              {name: protocol[name] for name in spec.protocol_fields if name in protocol},
+                              draft.saved_at if draft is not None and draft.saved_by_id == actor.user_id
+                              else None)
     return details
+
+
+def save_draft(actor: Actor, task_id: str, data: Any) -> datetime:
+    """Keep what the person has typed so far, unvalidated (only the form's own fields), so that
+    an interruption loses nothing. The trail records that a draft was saved, not its content:
+    a draft is not a declaration. :raises NotFound, Forbidden, Conflict, ValidationFailed:"""
+    with unit_of_work(actor) as uow:
+        task = _task_in_scope(actor, task_id)
+        require_task_lane(actor, task)
+        if task.state != "ready":
+            raise _not_ready(task)
+        if not isinstance(data, dict):
+            raise ValidationFailed("Brouillon refusé.", {"données": ["Un objet est attendu."]})
+        bundle = bundle_of(task.procedure.process_version)
+        schema = bundle.form(get_engine().describe(bundle, task.spec_id).form_file)
+        kept = {k: v for k, v in data.items() if k in schema.get("properties", {})}
+        draft = db.session.get(TaskDraft, task.id)
+        now = utcnow()
+        if draft is None:
+            draft = TaskDraft(task_id=task.id, data="", saved_by_id=actor.user_id)
+            db.session.add(draft)
+        draft.data, draft.saved_by_id, draft.saved_at = canonical_json(kept), actor.user_id, now
+        uow.record("task_draft_saved", case_id=task.case_id, procedure_id=task.procedure_id,
+                   task_id=task.id, element=task.spec_id, fields=sorted(kept))
+    return now
 
 
 def complete_task(actor: Actor, task_id: str, data: Any, expected_version: int | None = None) -> Completion:
@@ -162,6 +194,9 @@ def complete_task(actor: Actor, task_id: str, data: Any, expected_version: int |
             raise engine_refused(e if isinstance(e, WorkflowError) else WorkflowError(str(e))) from e
         now = utcnow()
         task.state, task.completed_by_id, task.completed_at = "completed", actor.user_id, now
+        draft = db.session.get(TaskDraft, task.id)
+        if draft is not None:
+            db.session.delete(draft)
         db.session.add(TaskSubmission(task_id=task.id, procedure_id=procedure.id,
                                       spec_id=task.spec_id, data=json.dumps(data, ensure_ascii=False),
                                       submitted_by_id=actor.user_id, submitted_at=now))

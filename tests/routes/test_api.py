@@ -273,3 +273,17 @@ def test_an_auditor_exports_a_case_through_the_api(app, api, world, tmp_path):
     assert exported.status_code == 200 and check_export(exported.json)[0] == []
     pdf = api("auditeur").post(f"/cases/{case_id}/export", {"purpose": "Inspection IGESR", "format": "pdf"})
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_a_draft_through_the_api(api, world):
+    case_id = api("ass").post("/cases", {"pupil": {"last_name": "Martin", "first_name": "Léa",
+                                                   "birth_date": "2013-03-14"},
+                                         "establishment": world.college.uai}).json["id"]
+    api("ass").post(f"/cases/{case_id}/procedures", {"procedure": "information_preoccupante"})
+    task_id = api("ass").get("/tasks").json["tasks"][0]["id"]
+    saved = api("ass").put(f"/tasks/{task_id}/draft", {"data": {"faits": "Début du recueil."}})
+    assert saved.status_code == 200 and saved.json["saved_at"]
+    got = api("ass").get(f"/tasks/{task_id}").json
+    assert got["data"] == {"faits": "Début du recueil."} and got["draft_saved_at"]
+    assert api("direction").put(f"/tasks/{task_id}/draft", {"data": {}}).status_code == 403
+    assert api("ass").put(f"/tasks/{task_id}/draft", {"data": []}).status_code == 422

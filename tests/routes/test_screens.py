@@ -254,3 +254,15 @@ def test_adding_a_block_redraws_the_form_and_saves_nothing(client, world, auth):
     assert page.status_code == 200 and "Propos rapportés le 2 novembre." in text(page)
     assert "Le formulaire contient" not in text(page)  # not validated: nothing was submitted
     assert fingerprint()[1:] == before[1:]
+
+
+def test_a_draft_saved_on_the_screen_comes_back_when_the_step_is_reopened(client, world, auth):
+    case = make_case(world.ass)
+    start_procedure(world.actor("ass"), case.id, "information_preoccupante")
+    task = ready_task(world.actor("ass"), "recueillir_faits")
+    auth.login(world.ass.username)
+    saved = client.post(f"/tasks/{task.id}", data={"faits": "Interrompue par un élève à 10 h 12.",
+                                                   "_brouillon": "1"})
+    assert saved.status_code == 302
+    page = text(client.get(f"/tasks/{task.id}"))
+    assert "Interrompue par un élève à 10 h 12." in page and "Brouillon enregistré le" in page

@@ -181,6 +181,13 @@ def _view_task(w):
     return lambda: tasks.view_task(w.actor("ass"), task.id)
 
 
+@scenario("tasks.save_draft", "task_draft_saved")
+def _save_draft(w):
+    _, procedure_id = started(w)
+    task = ready_task(w.actor("ass"), "recueillir_faits", procedure_id)
+    return lambda: tasks.save_draft(w.actor("ass"), task.id, {"faits": "Début du recueil."})
+
+
 @scenario("tasks.complete_task", "task_completed", "task_created")
 def _complete_task(w):
     _, procedure_id = started(w)
