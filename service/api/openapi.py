@@ -36,6 +36,10 @@ ENDPOINTS = [
      "DraftIn", "200", "DraftOut", "400 401 403 404 409 413 422"),
     ("/cases/{case_id}/timeline", "get", "Chronologie d'audit du dossier (lecture tracée)", None,
      "200", "TimelineOut", "401 403 404"),
+    ("/cases/{case_id}/documents", "get", "Documents du dossier (fiche de transmission, signalement) : "
+     "id, nom, empreinte SHA-256, adresse de téléchargement", None, "200", "DocumentListOut", "401 403 404"),
+    ("/cases/{case_id}/documents/{document_id}", "get", "Télécharger un document (application/pdf ; tracé)",
+     None, "200", None, "401 403 404"),
     ("/cases/{case_id}/export", "post",
      "Exporter le dossier avec la preuve d'inclusion de chaque événement (auditeur ; tracé avec son "
      "motif) ; format pdf : application/pdf", "ExportIn", "200", "ExportOut", "400 401 403 404 413 422"),
@@ -54,6 +58,7 @@ PARAMETERS = {
     "case_id": {"type": "integer", "minimum": 1},
     "task_id": {"type": "string", "maxLength": 36},
     "code": {"type": "string", "maxLength": 3},
+    "document_id": {"type": "integer", "minimum": 1},
 }
 
 

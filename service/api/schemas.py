@@ -281,3 +281,16 @@ class ExportOut(Schema):
 class DraftOut(Schema):
     task_id = fields.String(required=True)
     saved_at = fields.DateTime(required=True)
+
+
+class DocumentOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"description": "fiche_ip ou signalement"})
+    sha256 = fields.String(required=True, metadata={"description": "Empreinte, aussi dans la piste d'audit"})
+    created_at = fields.DateTime(required=True)
+    url = fields.String(required=True, metadata={"description": "Téléchargement (PDF, tracé)"})
+
+
+class DocumentListOut(Schema):
+    documents = fields.List(fields.Nested(DocumentOut), required=True)

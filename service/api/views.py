@@ -4,14 +4,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request, url_for
 from marshmallow import ValidationError
 
 from ..audit import canonical_json
 from ..errors import ValidationFailed, VigieError
 from ..routes.exports import export_response
 from ..usecases.audit import export_case, verify_trail
-from ..usecases.cases import Pupil, case_timeline, open_case, view_case
+from ..usecases.cases import Pupil, case_timeline, download_document, open_case, view_case
 from ..usecases.procedures import list_procedures, start_procedure
 from ..usecases.protocols import PROTOCOL_SCHEMA, set_protocol, view_protocol
 from ..usecases.tasks import complete_task, inbox, save_draft, view_task
@@ -160,6 +160,22 @@ def get_protocol(code: str):
 def put_protocol(code: str):
     data = body(s.ProtocolIn())
     return jsonify(_protocol(set_protocol(g.actor, code, data["protocol"], data["reason"])))
+
+
+@bp.get("/cases/<int:case_id>/documents")
+def documents(case_id: int):
+    details = view_case(g.actor, case_id)
+    items = [{"id": d.id, "name": d.name, "kind": d.kind, "sha256": d.sha256, "created_at": d.created_at,
+              "url": url_for("api.document", case_id=case_id, document_id=d.id)} for d in details.documents]
+    return jsonify(s.DocumentListOut().dump({"documents": items}))
+
+
+@bp.get("/cases/<int:case_id>/documents/<int:document_id>")
+def document(case_id: int, document_id: int):
+    found = download_document(g.actor, case_id, document_id)
+    return Response(found.content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="document-{found.id}.pdf"',
+        "X-Content-SHA256": found.sha256})
 
 
 @bp.post("/cases/<int:case_id>/export")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, select
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship, undefer
 
 from ..extensions import db
@@ -133,3 +133,20 @@ class TaskDraft(db.Model):
     data: Mapped[str] = mapped_column(Text)
     saved_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Document(db.Model):
+    """A document produced from the data entered (fiche de transmission, signalement), kept as
+    generated; its SHA-256 is in the audit trail."""
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("pupil_case.id"), index=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,12 +3,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..errors import ValidationFailed
 from ..usecases.audit import CASE_EXPORTERS, export_case, trail_status
-from ..usecases.cases import Pupil, case_timeline, establishments_for, list_cases, open_case, view_case
+from ..usecases.cases import (
+    Pupil,
+    case_timeline,
+    download_document,
+    establishments_for,
+    list_cases,
+    open_case,
+    view_case,
+)
 from ..usecases.procedures import list_procedures, start_procedure
 from .context import current_actor
 from .exports import export_response
@@ -95,6 +103,15 @@ def timeline(case_id: int):
         users=sorted({e.actor for e in entries if e.actor}), user=user, start=start, end=end,
         viewers=viewers(entries), diffs=form_diffs(entries), status=trail_status(),
         can_export=actor.role in CASE_EXPORTERS)
+
+
+@bp.get("/<int:case_id>/documents/<int:document_id>")
+@login_required
+def document(case_id: int, document_id: int):
+    found = download_document(current_actor(), case_id, document_id)
+    return Response(found.content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="document-{found.id}.pdf"',
+        "Cache-Control": "no-store", "X-Content-SHA256": found.sha256})
 
 
 @bp.post("/<int:case_id>/export")

@@ -30,6 +30,7 @@ EVENT_LABELS = {
     "password_changed": "Mot de passe changé",
     "protocol_viewed": "Protocole départemental consulté",
     "task_draft_saved": "Brouillon d'étape enregistré",
+    "document_generated": "Document produit", "document_downloaded": "Document téléchargé",
     "protocol_changed": "Protocole départemental modifié",
     "audit_checkpoint_signed": "Point de contrôle de la piste d'audit signé",
     "case_exported": "Dossier exporté avec ses preuves",

@@ -7,12 +7,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import undefer
 
 from ..access import CASE_OPENERS, CASE_READERS, TIMELINE_READERS, Actor, case_filter, require_case, require_role
-from ..errors import ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..forms import display_value
-from ..models import AuditEvent, Case, Establishment, HumanTask, Procedure, User
+from ..models import AuditEvent, Case, Document, Establishment, HumanTask, Procedure, User
 from .engine_glue import bundle_of, get_engine
 from .unit_of_work import unit_of_work
 
@@ -43,6 +44,7 @@ class CaseDetails:
     procedures: tuple[Procedure, ...]
     ready: dict[int, tuple[HumanTask, ...]]  # procedure id -> its ready tasks
     history: tuple[TimelineEntry, ...]
+    documents: tuple[Document, ...] = ()
 
 
 def open_case(actor: Actor, pupil: Pupil, establishment_uai: str) -> Case:
@@ -117,8 +119,26 @@ def view_case(actor: Actor, case_id: int) -> CaseDetails:
             AuditEvent.case_id == case.id, AuditEvent.event_type.in_(HISTORY_EVENTS))
             .order_by(AuditEvent.seq)))
         uow.record("case_viewed", case_id=case.id)
-        details = CaseDetails(case, procedures, ready, _entries(events))
+        documents = tuple(db.session.scalars(select(Document).where(Document.case_id == case.id)
+                                             .order_by(Document.id)))
+        details = CaseDetails(case, procedures, ready, _entries(events), documents)
     return details
+
+
+def download_document(actor: Actor, case_id: int, document_id: int) -> Document:
+    """A document of the case, its content loaded; the download is recorded with its SHA-256.
+
+    :raises Forbidden, NotFound: role or scope, or not a document of this case.
+    """
+    with unit_of_work(actor) as uow:
+        case = require_case(actor, db.session.get(Case, case_id), "télécharger un document")
+        document = db.session.scalars(select(Document).where(
+            Document.id == document_id, Document.case_id == case.id).options(undefer(Document.content))).first()
+        if document is None:
+            raise NotFound("Document introuvable.")
+        uow.record("document_downloaded", case_id=case.id, procedure_id=document.procedure_id,
+                   document_id=document.id, sha256=document.sha256)
+    return document
 
 
 def case_timeline(actor: Actor, case_id: int) -> tuple[Case, tuple[TimelineEntry, ...]]:

@@ -1,6 +1,7 @@
 """The inbox, reading a task, completing it."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,12 +14,13 @@ from workflows import TaskNotReady, TaskSpecView, WorkflowError
 from workflows.loops import effective_schema
 from workflows.protocol import DEFAULT_PROTOCOL
 
+from .. import documents
 from ..access import Actor, inbox_filter, may_read_task, require_case, require_task_lane
 from ..audit import canonical_json
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..forms import display_value, validate
-from ..models import Case, HumanTask, Procedure, TaskDraft, TaskSubmission
+from ..models import Case, Document, HumanTask, Procedure, TaskDraft, TaskSubmission
 from ..models.types import utcnow
 from .engine_glue import bundle_of, engine_refused, get_engine, restore, save_run
 from .unit_of_work import unit_of_work
@@ -206,10 +208,42 @@ def complete_task(actor: Actor, task_id: str, data: Any, expected_version: int |
             uow.record(event_type, **ids, element=task.spec_id)
         save_run(uow, procedure, task.case, run, result, now)
         db.session.flush()
+        protocol = procedure.protocol.values if procedure.protocol else DEFAULT_PROTOCOL
+        kind = documents.wanted(dict(spec.properties), data, protocol)
+        if kind is not None:
+            _produce_document(uow, actor, kind, procedure, bundle, protocol, now)
         ready = set(t.id for t in result.snapshot.ready)
         next_tasks = tuple(db.session.get(HumanTask, i) for i in ready)
         completion = Completion(procedure.id, procedure.status, procedure.version, next_tasks)
     return completion
+
+
+def _produce_document(uow, actor: Actor, kind: str, procedure: Procedure, bundle, protocol: dict,
+                      now: datetime) -> Document:
+    """Render the document from the latest data of its steps, keep it, and record its SHA-256."""
+    engine, sections = get_engine(), []
+    for spec_id in documents.KINDS[kind].steps:
+        done = _latest_submission(procedure.id, spec_id)
+        if done is None:
+            continue
+        spec = engine.describe(bundle, spec_id)
+        schema, values = bundle.form(spec.form_file), json.loads(done.data)
+        rows = tuple((schema["properties"].get(k, {}).get("title", k), display_value(schema, k, v))
+                     for k, v in values.items())
+        sections.append(documents.Section(spec.name, done.submitted_by.username, done.submitted_at, rows))
+    content = documents.render_pdf(kind, case=procedure.case, sections=sections, protocol=protocol,
+                                   made_at=now)
+    title = documents.KINDS[kind].title
+    document = Document(case_id=procedure.case_id, procedure_id=procedure.id, kind=kind,
+                        name=f"{title} — dossier {procedure.case_id} — {now:%Y-%m-%d}.pdf", content=content,
+                        sha256=hashlib.sha256(content).hexdigest(), created_by_id=actor.user_id,
+                        created_at=now)
+    db.session.add(document)
+    db.session.flush()
+    uow.record("document_generated", case_id=procedure.case_id, procedure_id=procedure.id,
+               document_id=document.id, kind=kind, name=document.name, sha256=document.sha256,
+               size=len(content))
+    return document
 
 
 def _declared_events(spec: TaskSpecView, data: dict[str, Any]) -> list[str]:

@@ -1,12 +1,16 @@
 """The JSON API contract of DESIGN.md, and bad input that must never give a 500."""
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from service.audit.proof import check_export
 from service.extensions import db
-from tests.factories import World, token_for
-from tests.helpers import fingerprint
+from service.usecases.procedures import start_procedure
+from service.usecases.tasks import complete_task
+from tests.factories import World, make_case, token_for
+from tests.helpers import fingerprint, ready_task
 from tests.ip_samples import sample
 from workflows.protocol import DEFAULT_PROTOCOL
 
@@ -287,3 +291,20 @@ def test_a_draft_through_the_api(api, world):
     assert got["data"] == {"faits": "Début du recueil."} and got["draft_saved_at"]
     assert api("direction").put(f"/tasks/{task_id}/draft", {"data": {}}).status_code == 403
     assert api("ass").put(f"/tasks/{task_id}/draft", {"data": []}).status_code == 422
+
+
+def test_documents_are_listed_and_downloaded_through_the_api(api, world):
+    case = make_case(world.ass)
+    ip = start_procedure(world.actor("ass"), case.id, "information_preoccupante").procedure_id
+    for role, spec_id in [("ass", "recueillir_faits"), ("ass", "qualifier_gravite"), ("ass", "evaluer_situation"),
+                          ("ass", "rediger_ip"), ("ass", "informer_parents"), ("direction", "viser_ip"),
+                          ("ctsd", "valider_ip")]:
+        complete_task(world.actor(role), ready_task(world.actor(role), spec_id, ip).id, sample(spec_id))
+    listed = api("direction").get(f"/cases/{case.id}/documents")
+    assert listed.status_code == 200
+    [item] = listed.json["documents"]
+    assert item["kind"] == "fiche_ip" and len(item["sha256"]) == 64
+    pdf = api("direction").get(item["url"].removeprefix("/api/v1"))
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert hashlib.sha256(pdf.data).hexdigest() == item["sha256"] == pdf.headers["X-Content-SHA256"]
+    assert api("ass2").get(f"/cases/{case.id}/documents").status_code == 404

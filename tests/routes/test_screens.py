@@ -266,3 +266,19 @@ def test_a_draft_saved_on_the_screen_comes_back_when_the_step_is_reopened(client
     assert saved.status_code == 302
     page = text(client.get(f"/tasks/{task.id}"))
     assert "Interrompue par un élève à 10 h 12." in page and "Brouillon enregistré le" in page
+
+
+def test_the_case_page_offers_the_transmission_document(client, world, auth):
+    case = make_case(world.ass)
+    start_procedure(world.actor("ass"), case.id, "information_preoccupante")
+    for role, spec_id in [("ass", "recueillir_faits"), ("ass", "qualifier_gravite"), ("ass", "evaluer_situation"),
+                          ("ass", "rediger_ip"), ("ass", "informer_parents"), ("direction", "viser_ip"),
+                          ("ctsd", "valider_ip")]:
+        complete_task(world.actor(role), ready_task(world.actor(role), spec_id).id, sample(spec_id))
+    auth.login(world.direction.username)
+    body = text(client.get(f"/cases/{case.id}"))
+    link = re.search(r'href="(/cases/\d+/documents/\d+)">Fiche de transmission d&#39;une information',
+                     body)
+    assert link and "empreinte SHA-256" in body
+    pdf = client.get(link.group(1))
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")

@@ -154,6 +154,19 @@ def _view_case(w):
     return lambda: cases.view_case(w.actor("direction"), case.id)
 
 
+@scenario("cases.download_document", "document_downloaded")
+def _download_document(w):
+    case = make_case(w.ass)
+    procedure_id = procedures.start_procedure(w.actor("ass"), case.id, "information_preoccupante").procedure_id
+    for role, spec_id in (("ass", "recueillir_faits"), ("ass", "qualifier_gravite"), ("ass", "evaluer_situation"),
+                          ("ass", "rediger_ip"), ("ass", "informer_parents"), ("direction", "viser_ip"),
+                          ("ctsd", "valider_ip")):
+        task = ready_task(w.actor(role), spec_id, procedure_id)
+        tasks.complete_task(w.actor(role), task.id, sample(spec_id))
+    document_id = cases.view_case(w.actor("ass"), case.id).documents[0].id
+    return lambda: cases.download_document(w.actor("ctsd"), case.id, document_id)
+
+
 @scenario("cases.case_timeline", "timeline_viewed")
 def _case_timeline(w):
     case_id, _ = started(w)
