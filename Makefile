@@ -8,6 +8,7 @@ PORT   ?= 5000
 .PHONY: run test check bench clean
 
 $(BIN)/vigie: pyproject.toml constraints.txt
+	scripts/system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
