@@ -29,8 +29,15 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 @login_required
 def index():
     # the search is POSTed: a pupil's name never goes into a URL or an access log
-    search = request.form.get("q", "") if request.method == "POST" else ""
-    return render_template("cases/list.html", cases=list_cases(current_actor(), search[:100]), search=search)
+    actor = current_actor()
+    form = request.form if request.method == "POST" else {}
+    search = form.get("q", "")
+    chosen = {name: form.get(name, "")[:100] for name in ("etablissement", "procedure", "statut")}
+    cases = list_cases(actor, search[:100], establishment=chosen["etablissement"],
+                       process_id=chosen["procedure"], status=chosen["statut"])
+    return render_template("cases/list.html", cases=cases, search=search, chosen=chosen,
+                           establishments=establishments_for(actor) if actor.role == "ass" else [],
+                           catalogue=list_procedures(actor))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from ..access import CASE_OPENERS, CASE_READERS, TIMELINE_READERS, Actor, case_f
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..forms import display_value
-from ..models import AuditEvent, Case, Document, Establishment, HumanTask, Procedure, User
+from ..models import AuditEvent, Case, Document, Establishment, HumanTask, Procedure, ProcessVersion, User
 from .engine_glue import bundle_of, get_engine
 from .unit_of_work import unit_of_work
 
@@ -80,10 +80,12 @@ def establishments_for(actor: Actor) -> list[Establishment]:
         Establishment.id.in_(actor.establishment_ids)).order_by(Establishment.name)))
 
 
-def list_cases(actor: Actor, search: str = "", limit: int = 200) -> list[Case]:
-    """Cases in the actor's scope, newest first, optionally filtered by pupil name.
+def list_cases(actor: Actor, search: str = "", limit: int = 200, *, establishment: str = "",
+               process_id: str = "", status: str = "") -> list[Case]:
+    """Cases in the actor's scope, newest first, filtered by pupil name, establishment (UAI), and
+    a procedure of the case (its process id, its status, or both).
 
-    The listing shows pupils' names: it is audited, with the search made.
+    The listing shows pupils' names: it is audited, with the search and filters made.
     """
     require_role(actor, CASE_READERS, "consulter les dossiers")
     query = select(Case).join(Case.establishment).where(case_filter(actor))
@@ -91,9 +93,20 @@ def list_cases(actor: Actor, search: str = "", limit: int = 200) -> list[Case]:
         pattern = f"%{search.strip().lower()}%"
         query = query.where(or_(func.lower(Case.pupil_last_name).like(pattern),
                                 func.lower(Case.pupil_first_name).like(pattern)))
+    if establishment:
+        query = query.where(Establishment.uai == establishment)
+    if process_id or status:
+        procedure = select(Procedure.id).join(Procedure.process_version).where(Procedure.case_id == Case.id)
+        if process_id:
+            procedure = procedure.where(ProcessVersion.process_id == process_id)
+        if status:
+            procedure = procedure.where(Procedure.status == status)
+        query = query.where(procedure.exists())
+    filters = {k: v for k, v in (("establishment", establishment), ("procedure", process_id),
+                                 ("status", status)) if v}
     with unit_of_work(actor) as uow:
         cases = list(db.session.scalars(query.order_by(Case.id.desc()).limit(limit)))
-        uow.record("cases_listed", search=search.strip(), shown=[c.id for c in cases])
+        uow.record("cases_listed", search=search.strip(), shown=[c.id for c in cases], **filters)
     return cases
 
 

@@ -282,3 +282,21 @@ def test_the_case_page_offers_the_transmission_document(client, world, auth):
     assert link and "empreinte SHA-256" in body
     pdf = client.get(link.group(1))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+
+
+def test_cases_are_filtered_by_procedure_and_status(client, world, auth):
+    ip_case = make_case(world.ass, last_name="Ipsen")
+    mediation_case = make_case(world.ass, last_name="Medina")
+    make_case(world.ass, last_name="Sansprocedure")
+    start_procedure(world.actor("ass"), ip_case.id, "information_preoccupante")
+    start_procedure(world.actor("ass"), mediation_case.id, "mediation")
+    auth.login(world.ass.username)
+    every = text(client.post("/cases", data={"q": ""}))
+    assert "IPSEN" in every and "MEDINA" in every and "SANSPROCEDURE" in every
+    mediations = text(client.post("/cases", data={"q": "", "procedure": "mediation"}))
+    assert "MEDINA" in mediations and "IPSEN" not in mediations and "SANSPROCEDURE" not in mediations
+    finished = text(client.post("/cases", data={"q": "", "statut": "completed"}))
+    assert "Aucun dossier" in finished
+    assert client.get("/cases").status_code == 200
+    auth.login(world.direction.username)
+    assert "MEDINA" in text(client.post("/cases", data={"q": "med", "statut": "running"}))
