@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from workflows import TaskNotReady, TaskSpecView, WorkflowError
+from workflows import Bundle, TaskNotReady, TaskSpecView, WorkflowError
 from workflows.loops import effective_schema
 from workflows.protocol import DEFAULT_PROTOCOL
 
@@ -23,7 +23,7 @@ from ..forms import display_value, validate
 from ..models import Case, Document, HumanTask, Procedure, TaskDraft, TaskSubmission
 from ..models.types import utcnow
 from .engine_glue import bundle_of, engine_refused, get_engine, restore, save_run
-from .unit_of_work import unit_of_work
+from .unit_of_work import UnitOfWork, unit_of_work
 
 
 @dataclass(frozen=True)
@@ -218,8 +218,8 @@ def complete_task(actor: Actor, task_id: str, data: Any, expected_version: int |
     return completion
 
 
-def _produce_document(uow, actor: Actor, kind: str, procedure: Procedure, bundle, protocol: dict,
-                      now: datetime) -> Document:
+def _produce_document(uow: UnitOfWork, actor: Actor, kind: str, procedure: Procedure, bundle: Bundle,
+                      protocol: dict[str, Any], now: datetime) -> Document:
     """Render the document from the latest data of its steps, keep it, and record its SHA-256."""
     engine, sections = get_engine(), []
     for spec_id in documents.KINDS[kind].steps:
