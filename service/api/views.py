@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, g, jsonify, request, url_for
+from flask import g, jsonify, request, url_for
 from marshmallow import ValidationError
 
 from ..audit import canonical_json
 from ..errors import ValidationFailed, VigieError
-from ..routes.exports import export_response
+from ..routes.exports import document_response, export_response
 from ..usecases.audit import export_case, verify_trail
 from ..usecases.cases import Pupil, case_timeline, download_document, open_case, view_case
 from ..usecases.procedures import list_procedures, start_procedure
@@ -172,10 +172,7 @@ def documents(case_id: int):
 
 @bp.get("/cases/<int:case_id>/documents/<int:document_id>")
 def document(case_id: int, document_id: int):
-    found = download_document(g.actor, case_id, document_id)
-    return Response(found.content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="document-{found.id}.pdf"',
-        "X-Content-SHA256": found.sha256})
+    return document_response(download_document(g.actor, case_id, document_id))
 
 
 @bp.post("/cases/<int:case_id>/export")

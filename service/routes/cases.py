@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..errors import ValidationFailed
@@ -19,7 +19,7 @@ from ..usecases.cases import (
 )
 from ..usecases.procedures import list_procedures, start_procedure
 from .context import current_actor
-from .exports import export_response
+from .exports import document_response, export_response
 from .timeline import filtered, form_diffs, parse_day, viewers
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -115,10 +115,7 @@ def timeline(case_id: int):
 @bp.get("/<int:case_id>/documents/<int:document_id>")
 @login_required
 def document(case_id: int, document_id: int):
-    found = download_document(current_actor(), case_id, document_id)
-    return Response(found.content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="document-{found.id}.pdf"',
-        "Cache-Control": "no-store", "X-Content-SHA256": found.sha256})
+    return document_response(download_document(current_actor(), case_id, document_id))
 
 
 @bp.post("/<int:case_id>/export")

@@ -1,4 +1,4 @@
-"""A case export as a download: the JSON with its proofs, or the readable PDF."""
+"""Downloads: a case export (the JSON with its proofs, or the readable PDF), a document."""
 from __future__ import annotations
 
 import json
@@ -20,3 +20,10 @@ def export_response(data: dict[str, Any], kind: str) -> Response:
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})
+
+
+def document_response(document: Any) -> Response:
+    """A stored document as a PDF download, its SHA-256 in a header to compare with the trail."""
+    return Response(document.content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="document-{document.id}.pdf"',
+        "Cache-Control": "no-store", "X-Content-SHA256": document.sha256})
