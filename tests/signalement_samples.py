@@ -19,11 +19,13 @@ VALID: dict[str, Payload] = {
         "personnes_presentes": "Mme Roux seule avec l'élève, porte ouverte ; l'ASS est arrivée à 16 h 20.",
         "contexte": "L'élève est restée après la sonnerie en pleurant. Mme Roux lui a demandé si elle "
                     "voulait parler. L'élève a relevé sa manche gauche avant de parler.",
-        "propos_verbatim": "« Il m'a tapé avec la ceinture hier soir parce que j'avais pas fait la "
-                           "vaisselle. » « C'est mon beau-père. » « Je veux pas rentrer ce soir, il "
-                           "va être là. »",
-        "questions_posees": "« Tu veux m'en parler ? » puis « Qu'est-ce qui s'est passé ? » puis "
-                            "« Tu veux dire autre chose ? »",
+        "paroles": [
+            {"question": "« Tu veux m'en parler ? »",
+             "propos": "« Il m'a tapé avec la ceinture hier soir parce que j'avais pas fait la vaisselle. »"},
+            {"question": "« Qu'est-ce qui s'est passé ? »", "propos": "« C'est mon beau-père. »"},
+            {"question": "« Tu veux dire autre chose ? »",
+             "propos": "« Je veux pas rentrer ce soir, il va être là. »"},
+        ],
         "constatations": "Deux marques rouges allongées d'environ 8 cm sur l'avant-bras gauche, vues "
                          "quand l'élève a relevé sa manche ; l'élève n'a pas été examinée.",
         "direction_alertee": True,

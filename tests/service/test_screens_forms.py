@@ -15,7 +15,7 @@ from workflows import WorkflowEngine, read_bundles
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLES = read_bundles(ROOT / "bpmn")
 KINDS = {"text", "textarea", "date", "datetime", "boolean", "radio", "select", "checkboxes",
-         "integer", "number"}
+         "integer", "number", "group", "repeat"}
 SAMPLES = {"information_preoccupante": "tests.ip_samples"}
 
 
@@ -23,14 +23,19 @@ def samples(process_id: str):
     return importlib.import_module(SAMPLES.get(process_id, f"tests.{process_id}_samples")).VALID
 
 
-def typed(schema, payload) -> MultiDict:
-    """What a browser posts for `payload`."""
-    form = MultiDict()
-    for item in fields(schema):
-        value = payload.get(item.name)
+def typed(schema, payload, prefix: str = "", form: MultiDict | None = None) -> MultiDict:
+    """What a browser posts for `payload` (blocks and groups under dotted names)."""
+    form = MultiDict() if form is None else form
+    for item in fields(schema, prefix):
+        value = payload.get(item.label)
         if value is None:
             continue
-        if item.kind == "checkboxes":
+        if item.kind == "repeat":
+            for i, block in enumerate(value):
+                typed(item.extra["items"], block, f"{item.name}.{i}.", form)
+        elif item.kind == "group":
+            typed(schema["properties"][item.label], value, f"{item.name}.", form)
+        elif item.kind == "checkboxes":
             for v in value:
                 form.add(item.name, v)
         elif item.kind == "boolean":
