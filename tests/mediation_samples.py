@@ -85,11 +85,18 @@ VALID: dict[str, Payload] = {
     },
     "formaliser_accord": {
         "date_accord": "2026-12-03",
-        "engagements": "Écrire les consignes au tableau en début d'heure — M. Roche — dès le 7 décembre\n"
-                       "Placer Yanis au premier rang en mathématiques — M. Roche — 7 décembre\n"
-                       "Lever la main avant de parler en cours — Yanis — dès le 7 décembre\n"
-                       "Appeler le professeur principal en cas de désaccord — Mme Benali — au besoin\n"
-                       "Point mensuel avec la famille — Mme Durand, professeure principale — 8 janvier",
+        "engagements": [
+            {"action": "Écrire les consignes au tableau en début d'heure", "responsable": "M. Roche",
+             "echeance": "dès le 7 décembre"},
+            {"action": "Placer Yanis au premier rang en mathématiques", "responsable": "M. Roche",
+             "echeance": "7 décembre"},
+            {"action": "Lever la main avant de parler en cours", "responsable": "Yanis",
+             "echeance": "dès le 7 décembre"},
+            {"action": "Appeler le professeur principal en cas de désaccord", "responsable": "Mme Benali",
+             "echeance": "au besoin"},
+            {"action": "Point mensuel avec la famille", "responsable": "Mme Durand, professeure principale",
+             "echeance": "8 janvier"},
+        ],
         "delai_suivi": "P6W",
         "accord_relu": True,
         "signataires": ["famille", "eleve", "etablissement", "ass"],
