@@ -1,6 +1,6 @@
-"""Documents produced from the data entered: the fiche de transmission d'une information
-préoccupante and the signalement au procureur, as PDF (WeasyPrint), in French, with the
-departmental recipients and copies of the protocol the procedure started with.
+"""PDF documents (WeasyPrint), in French: the fiche de transmission d'une information préoccupante
+and the signalement au procureur, produced from the data entered with the departmental recipients
+and copies of the protocol the procedure started with; and the readable copy of a case export.
 
 A task declares the document it produces (`producesDocument`), and when (`producesDocumentWhen`,
 `field=value` read in its data, then in the protocol).
@@ -78,3 +78,10 @@ def render_pdf(kind: str, *, case: Any, sections: list[Section], protocol: dict[
     html = template.render(kind=spec, case=case, sections=sections, recipient=protocol.get(spec.recipient),
                            copies=protocol.get(spec.copies) or [], made_at=made_at)
     return HTML(string=html).write_pdf()
+
+
+def export_pdf(export: dict[str, Any], labels: dict[str, str], roles: dict[str, str]) -> bytes:
+    """The readable PDF of a case export made by `usecases.audit.export_case` (same content as
+    its JSON, with how to check it)."""
+    template = current_app.jinja_env.get_template("documents/export.html")
+    return HTML(string=template.render(export=export, labels=labels, roles=roles)).write_pdf()

@@ -6,14 +6,14 @@ from typing import Any
 
 from flask import Response
 
-from ..exports import case_export_pdf
+from ..documents import export_pdf
 from .presentation import EVENT_LABELS, ROLE_LABELS
 
 
 def export_response(data: dict[str, Any], kind: str) -> Response:
     name = f"vigie-dossier-{data['case']['id']}-{data['checkpoint']['tree_size']}"
     if kind == "pdf":
-        body, mimetype, name = case_export_pdf(data, EVENT_LABELS, ROLE_LABELS), "application/pdf", name + ".pdf"
+        body, mimetype, name = export_pdf(data, EVENT_LABELS, ROLE_LABELS), "application/pdf", name + ".pdf"
     else:
         body = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
         mimetype, name = "application/json", name + ".json"
