@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.exc import DatabaseError
 
 from service.access import Actor
 from service.audit import GENESIS, canonical_json, event_hash, timestamp, verify_chain
+from service.audit.chain import entry_v2, stored_entry
 from service.extensions import db
 from service.models import AuditEvent
 from service.usecases.unit_of_work import unit_of_work
@@ -136,3 +139,23 @@ def test_events_written_before_the_rfc_6962_scheme_still_verify(app):
     assert result.ok and result.events == 3
     versions = db.session.scalars(sa.select(AuditEvent.hash_version).order_by(AuditEvent.seq)).all()
     assert versions == [1, 2, 2]
+
+
+IDS = st.none() | st.integers(min_value=0, max_value=2**53)
+TEXT = st.none() | st.text(max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(seq=st.integers(min_value=1, max_value=2**53), actor_id=IDS, actor_role=TEXT, case_id=IDS,
+       procedure_id=IDS, task_id=TEXT, event_type=st.text(min_size=1, max_size=40),
+       payload=st.dictionaries(st.text(max_size=10), st.text(max_size=20) | st.integers(), max_size=4))
+def test_the_fast_entry_of_the_verification_is_the_canonical_json_of_the_event(
+        seq, actor_id, actor_role, case_id, procedure_id, task_id, event_type, payload):
+    """`stored_entry` (the verification's hot path) and `entry_v2` build the text by hand: both
+    must give exactly `canonical_json` of the event, whatever the strings hold."""
+    fields = dict(seq=seq, created_at="2026-03-02T10:00:00.000000Z", actor_id=actor_id,
+                  actor_role=actor_role, case_id=case_id, procedure_id=procedure_id, task_id=task_id,
+                  event_type=event_type)
+    expected = canonical_json({**fields, "payload": payload})
+    assert entry_v2(**fields, payload=canonical_json(payload)) == expected
+    assert stored_entry(*fields.values(), canonical_json(payload)) == expected
