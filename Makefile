@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test check bench clean
+.PHONY: run test check bench vendor clean
 
 $(BIN)/vigie: pyproject.toml constraints.txt
 	scripts/system-deps
@@ -28,6 +28,10 @@ test: $(BIN)/vigie
 ## make bench: speed figures (printed, never asserted)
 bench: $(BIN)/vigie
 	$(BIN)/python scripts/bench.py
+
+## make vendor: copy the npm packages of package-lock.json into static/vendor/ (DSFR, bpmn-js, axe-core)
+vendor:
+	scripts/vendor_assets.py
 
 clean:
 	rm -rf $(VENV) instance *.egg-info .pytest_cache
