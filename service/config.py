@@ -45,6 +45,7 @@ def static_settings() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "VIGIE_BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
         "MAX_CONTENT_LENGTH": 256 * 1024,
+        "VIGIE_BRANDING": "neutre",
     }
 
 
@@ -59,6 +60,8 @@ def load(instance_path: str) -> dict:
     VIGIE_AUDIT_KEY      Ed25519 key signing the audit checkpoints; default instance/audit_ed25519.pem
                          (created on the first checkpoint; keep it off the database server)
     VIGIE_CHECKPOINT_DIR where checkpoints are written, to be copied elsewhere; default instance/checkpoints
+    VIGIE_BRANDING       etat (the State brand block and the Marianne font, for services of the State
+                         only) or neutre (default: demos and forks do not wear the State identity)
     """
     env = os.environ.get("VIGIE_ENV", "development")
     production = env == "production"
@@ -72,6 +75,10 @@ def load(instance_path: str) -> dict:
     out["VIGIE_AUDIT_KEY"] = os.environ.get("VIGIE_AUDIT_KEY") or str(Path(instance_path) / "audit_ed25519.pem")
     out["VIGIE_CHECKPOINT_DIR"] = (os.environ.get("VIGIE_CHECKPOINT_DIR")
                                    or str(Path(instance_path) / "checkpoints"))
+    branding = os.environ.get("VIGIE_BRANDING", "neutre")
+    if branding not in ("etat", "neutre"):
+        raise RuntimeError(f"VIGIE_BRANDING={branding!r} : valeurs possibles « etat » ou « neutre »")
+    out["VIGIE_BRANDING"] = branding
     if os.environ.get("VIGIE_BPMN_DIR"):
         out["VIGIE_BPMN_DIR"] = os.environ["VIGIE_BPMN_DIR"]
     if os.environ.get("VIGIE_MAX_BODY_BYTES"):

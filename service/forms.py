@@ -123,6 +123,7 @@ class Field:
     options: tuple[tuple[str, str], ...] = ()
     max_length: int | None = None
     required_when: str | None = None  # French sentence for conditional requirements
+    visible_when: tuple[dict[str, Any], ...] = ()  # shown while one holds: {field, value, negate}
     extra: dict[str, Any] = field(default_factory=dict)
     children: tuple[Field, ...] = ()  # group: its fields (see block_fields for a repeat)
     label: str = ""  # the field's own name, `name` being its full dotted path
@@ -154,9 +155,14 @@ def _options(prop: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return ()
 
 
-def _conditional_requirements(schema: Mapping[str, Any]) -> dict[str, str]:
-    """`if/then/else` turned into French hints: « obligatoire si … »."""
-    hints: dict[str, str] = {}
+def _conditions(schema: Mapping[str, Any], prefix: str = "") -> dict[str, list[dict[str, Any]]]:
+    """`if/then/else` on one field's value: for each field required only under such a condition,
+    the conditions, as {field, value, negate, hint}; `field` is the controlling input's name.
+
+    `if {x: const v} then required [y]` makes y required when x is v; `else required [z]`
+    when x is something else than v (a boolean: the other answer).
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
     props = schema.get("properties", {})
     for clause in [schema, *schema.get("allOf", [])]:
         condition = clause.get("if", {}).get("properties", {})
@@ -170,21 +176,24 @@ def _conditional_requirements(schema: Mapping[str, Any]) -> dict[str, str]:
         shown = {True: "Oui", False: "Non"}.get(value) if isinstance(value, bool) else None
         if shown is None:
             shown = dict(_options(props.get(name, {}))).get(value, str(value))
+        raw = {True: "true", False: "false"}.get(value, str(value)) if isinstance(value, bool) else str(value)
         for branch, negate in (("then", False), ("else", True)):
             for required in clause.get(branch, {}).get("required", []):
                 if negate and isinstance(value, bool):
-                    hints[required] = f"Obligatoire si « {label} » est « {'Non' if value else 'Oui'} »."
+                    hint = f"Obligatoire si « {label} » est « {'Non' if value else 'Oui'} »."
+                    rule = {"field": prefix + name, "value": "false" if value else "true", "negate": False}
                 else:
-                    verb = "n'est pas" if negate else "est"
-                    hints[required] = f"Obligatoire si « {label} » {verb} « {shown} »."
-    return hints
+                    hint = f"Obligatoire si « {label} » {'n' + chr(39) + 'est pas' if negate else 'est'} « {shown} »."
+                    rule = {"field": prefix + name, "value": raw, "negate": negate}
+                out.setdefault(required, []).append({**rule, "hint": hint})
+    return out
 
 
 def fields(schema: Mapping[str, Any], prefix: str = "") -> list[Field]:
     """The inputs of a form, in the schema's order; objects become groups of fields and arrays of
     objects repeatable blocks, their inputs named by dotted paths (`paroles.0.texte`)."""
     required = set(schema.get("required", []))
-    hints = _conditional_requirements(schema)
+    conditions = _conditions(schema, prefix)
     out = []
     for name, prop in schema.get("properties", {}).items():
         kind = _kind(prop)
@@ -193,8 +202,11 @@ def fields(schema: Mapping[str, Any], prefix: str = "") -> list[Field]:
         out.append(Field(name=prefix + name, title=prop.get("title", name), kind=kind,
                          required=name in required, description=prop.get("description"),
                          options=_options(prop.get("items", {}) if kind == "checkboxes" else prop),
-                         max_length=prop.get("maxLength"), required_when=hints.get(name),
-                         extra=extra, children=children, label=name))
+                         max_length=prop.get("maxLength"), extra=extra, children=children, label=name,
+                         required_when=" ".join(c["hint"] for c in conditions.get(name, ())) or None,
+                         visible_when=tuple({k: c[k] for k in ("field", "value", "negate")}
+                                            for c in conditions.get(name, ()))
+                         if name not in required and not prop.get("x-always-shown") else ()))
     return out
 
 

@@ -70,6 +70,12 @@ class WorkflowRun:
         done.sort(key=lambda t: t.last_state_change)
         return [t.task_spec.bpmn_id for t in done]
 
+    def current_elements(self) -> list[str]:
+        """Bpmn ids of what the instance waits on now: ready human tasks and armed timers."""
+        return sorted({t.task_spec.bpmn_id for t in self._tasks()
+                       if getattr(t.task_spec, "bpmn_id", None)
+                       and (self._is_ready_human(t) or (t.state == TaskState.WAITING and _is_timer(t.task_spec)))})
+
     # ---------------------------------------------------------------- acting
 
     def complete(self, task_id: str, engine_data: dict[str, Any]) -> views.StepResult:

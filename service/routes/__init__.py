@@ -20,7 +20,7 @@ def register(app: Flask) -> None:
     errors.register(app)
     presentation.register(app)
     app.after_request(security_headers)
-    app.context_processor(lambda: {"actor": current_actor_or_none()})
+    app.context_processor(lambda: {"actor": current_actor_or_none(), "branding": app.config["VIGIE_BRANDING"]})
 
 
 def security_headers(response):

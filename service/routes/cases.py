@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..errors import ValidationFailed
@@ -15,6 +15,7 @@ from ..usecases.cases import (
     establishments_for,
     list_cases,
     open_case,
+    procedure_diagram,
     view_case,
 )
 from ..usecases.procedures import list_procedures, start_procedure
@@ -23,6 +24,7 @@ from .exports import document_response, export_response
 from .timeline import filtered, form_diffs, parse_day, viewers
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+PAGE_SIZE = 50
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -33,9 +35,11 @@ def index():
     form = request.form if request.method == "POST" else {}
     search = form.get("q", "")
     chosen = {name: form.get(name, "")[:100] for name in ("etablissement", "procedure", "statut")}
-    cases = list_cases(actor, search[:100], establishment=chosen["etablissement"],
-                       process_id=chosen["procedure"], status=chosen["statut"])
-    return render_template("cases/list.html", cases=cases, search=search, chosen=chosen,
+    page = int(form["page"]) if form.get("page", "").isdigit() and 0 < int(form["page"]) < 10_000 else 1
+    found = list_cases(actor, search[:100], PAGE_SIZE, establishment=chosen["etablissement"],
+                       process_id=chosen["procedure"], status=chosen["statut"], offset=(page - 1) * PAGE_SIZE)
+    return render_template("cases/list.html", cases=found.cases, search=search, chosen=chosen,
+                           page=page, has_next=found.has_next,
                            establishments=establishments_for(actor) if actor.role == "ass" else [],
                            catalogue=list_procedures(actor))
 
@@ -95,6 +99,14 @@ def start(case_id: int):
     if started.ready:
         return redirect(url_for("tasks.show", task_id=started.ready[0]))
     return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.get("/<int:case_id>/procedures/<int:procedure_id>/diagram")
+@login_required
+def diagram(case_id: int, procedure_id: int):
+    """What the case page's living diagram draws: the BPMN, the path taken, the current steps."""
+    found = procedure_diagram(current_actor(), case_id, procedure_id)
+    return jsonify(bpmn=found.bpmn, completed=list(found.completed), current=list(found.current))
 
 
 @bp.get("/<int:case_id>/timeline")

@@ -16,6 +16,7 @@ STATUS_LABELS = {"running": "En cours", "waiting": "En attente d'une réponse ou
 STATE_LABELS = {"ready": "à faire", "completed": "complétée", "cancelled": "annulée"}
 EVENT_LABELS = {
     "case_opened": "Dossier ouvert", "case_viewed": "Dossier consulté",
+    "diagram_viewed": "Schéma de la procédure consulté",
     "cases_listed": "Liste des dossiers consultée", "inbox_viewed": "Étapes à faire consultées",
     "timeline_viewed": "Chronologie consultée", "task_viewed": "Étape consultée",
     "procedure_started": "Procédure démarrée", "procedure_completed": "Procédure terminée",

@@ -14,7 +14,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..forms import display_value
 from ..models import AuditEvent, Case, Document, Establishment, HumanTask, Procedure, ProcessVersion, User
-from .engine_glue import bundle_of, get_engine
+from .engine_glue import bundle_of, get_engine, restore
 from .unit_of_work import unit_of_work
 
 #: events shown in a case's history (the timeline shows everything)
@@ -80,10 +80,16 @@ def establishments_for(actor: Actor) -> list[Establishment]:
         Establishment.id.in_(actor.establishment_ids)).order_by(Establishment.name)))
 
 
-def list_cases(actor: Actor, search: str = "", limit: int = 200, *, establishment: str = "",
-               process_id: str = "", status: str = "") -> list[Case]:
-    """Cases in the actor's scope, newest first, filtered by pupil name, establishment (UAI), and
-    a procedure of the case (its process id, its status, or both).
+@dataclass(frozen=True)
+class CasePage:
+    cases: list[Case]
+    has_next: bool
+
+
+def list_cases(actor: Actor, search: str = "", limit: int = 50, *, establishment: str = "",
+               process_id: str = "", status: str = "", offset: int = 0) -> CasePage:
+    """A page of the cases in the actor's scope, newest first, filtered by pupil name, establishment
+    (UAI), and a procedure of the case (its process id, its status, or both).
 
     The listing shows pupils' names: it is audited, with the search and filters made.
     """
@@ -105,9 +111,10 @@ def list_cases(actor: Actor, search: str = "", limit: int = 200, *, establishmen
     filters = {k: v for k, v in (("establishment", establishment), ("procedure", process_id),
                                  ("status", status)) if v}
     with unit_of_work(actor) as uow:
-        cases = list(db.session.scalars(query.order_by(Case.id.desc()).limit(limit)))
+        found = list(db.session.scalars(query.order_by(Case.id.desc()).offset(offset).limit(limit + 1)))
+        cases = found[:limit]
         uow.record("cases_listed", search=search.strip(), shown=[c.id for c in cases], **filters)
-    return cases
+    return CasePage(cases, len(found) > limit)
 
 
 def _entries(events: list[AuditEvent]) -> tuple[TimelineEntry, ...]:
@@ -136,6 +143,32 @@ def view_case(actor: Actor, case_id: int) -> CaseDetails:
                                              .order_by(Document.id)))
         details = CaseDetails(case, procedures, ready, _entries(events), documents)
     return details
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """A procedure's BPMN, with the elements completed so far and those it waits on now."""
+
+    bpmn: str
+    completed: tuple[str, ...]
+    current: tuple[str, ...]
+
+
+def procedure_diagram(actor: Actor, case_id: int, procedure_id: int) -> Diagram:
+    """The living diagram of a procedure of the case; the read is audited.
+
+    :raises Forbidden, NotFound: role or scope, or not a procedure of this case.
+    """
+    with unit_of_work(actor) as uow:
+        case = require_case(actor, db.session.get(Case, case_id))
+        procedure = db.session.scalars(select(Procedure).where(
+            Procedure.id == procedure_id, Procedure.case_id == case.id).options(undefer(Procedure.state))).first()
+        if procedure is None:
+            raise NotFound("Procédure introuvable dans ce dossier.")
+        bundle, run = restore(procedure)
+        diagram = Diagram(bundle.bpmn, tuple(dict.fromkeys(run.completed_path())), tuple(run.current_elements()))
+        uow.record("diagram_viewed", case_id=case.id, procedure_id=procedure.id)
+    return diagram
 
 
 def download_document(actor: Actor, case_id: int, document_id: int) -> Document:

@@ -277,7 +277,7 @@ def test_the_case_page_offers_the_transmission_document(client, world, auth):
         complete_task(world.actor(role), ready_task(world.actor(role), spec_id).id, sample(spec_id))
     auth.login(world.direction.username)
     body = text(client.get(f"/cases/{case.id}"))
-    link = re.search(r'href="(/cases/\d+/documents/\d+)">Fiche de transmission d&#39;une information',
+    link = re.search(r'href="(/cases/\d+/documents/\d+)" class="fr-download__link">Fiche de transmission d&#39;une information',
                      body)
     assert link and "empreinte SHA-256" in body
     pdf = client.get(link.group(1))
@@ -300,3 +300,30 @@ def test_cases_are_filtered_by_procedure_and_status(client, world, auth):
     assert client.get("/cases").status_code == 200
     auth.login(world.direction.username)
     assert "MEDINA" in text(client.post("/cases", data={"q": "med", "statut": "running"}))
+
+
+def test_the_living_diagram_marks_the_path_taken_and_the_current_step(client, world, auth):
+    case = make_case(world.ass)
+    procedure_id = start_procedure(world.actor("ass"), case.id, "information_preoccupante").procedure_id
+    complete_task(world.actor("ass"), ready_task(world.actor("ass"), "recueillir_faits").id, sample("recueillir_faits"))
+    auth.login(world.direction.username)
+    page = text(client.get(f"/cases/{case.id}"))
+    url = f"/cases/{case.id}/procedures/{procedure_id}/diagram"
+    assert f'data-diagram-url="{url}"' in page
+    diagram = client.get(url).get_json()
+    assert diagram["bpmn"].startswith("<?xml") and 'id="recueillir_faits"' in diagram["bpmn"]
+    assert "recueillir_faits" in diagram["completed"] and "qualifier_gravite" not in diagram["completed"]
+    assert diagram["current"] == ["qualifier_gravite"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.event_type == "diagram_viewed", AuditEvent.procedure_id == procedure_id)) == 1
+
+
+def test_the_living_diagram_keeps_to_the_case_scope(client, world, auth):
+    case = make_case(world.ass)
+    procedure_id = start_procedure(world.actor("ass"), case.id, "information_preoccupante").procedure_id
+    other = make_case(world.ass)
+    auth.login(world.ass2.username)  # an ASS of another establishment
+    assert client.get(f"/cases/{case.id}/procedures/{procedure_id}/diagram").status_code in (403, 404)
+    auth.logout()
+    auth.login(world.ass.username)
+    assert client.get(f"/cases/{other.id}/procedures/{procedure_id}/diagram").status_code == 404

@@ -154,6 +154,12 @@ def _view_case(w):
     return lambda: cases.view_case(w.actor("direction"), case.id)
 
 
+@scenario("cases.procedure_diagram", "diagram_viewed")
+def _procedure_diagram(w):
+    case_id, procedure_id = started(w)
+    return lambda: cases.procedure_diagram(w.actor("direction"), case_id, procedure_id)
+
+
 @scenario("cases.download_document", "document_downloaded")
 def _download_document(w):
     case = make_case(w.ass)
