@@ -46,17 +46,25 @@ for (const form of document.querySelectorAll('form')) {
 // (vendored), the elements completed so far and the current steps marked. The URL answers
 // {bpmn, completed, current}. The page lists the same steps as text for whoever has no script.
 
+const diagrams = new Map(); // url -> the promise of its JSON: one read per page
+
+function fetchDiagram(url) {
+  if (!diagrams.has(url)) {
+    diagrams.set(url, fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then((response) => (response.ok ? response.json() : null)));
+  }
+  return diagrams.get(url);
+}
+
 async function drawDiagram(container) {
   const Viewer = window.BpmnJS;
-  if (!Viewer) return;
-  const response = await fetch(container.dataset.diagramUrl, {
-    credentials: 'same-origin', headers: { Accept: 'application/json' },
-  });
-  if (!response.ok) {
+  if (!Viewer || container.dataset.state) return;
+  container.dataset.state = 'chargement';
+  const diagram = await fetchDiagram(container.dataset.diagramUrl);
+  if (!diagram) {
     container.dataset.state = 'erreur';
     return;
   }
-  const diagram = await response.json();
   const viewer = new Viewer({ container });
   try {
     await viewer.importXML(diagram.bpmn);
@@ -75,6 +83,12 @@ async function drawDiagram(container) {
   container.dataset.state = 'pret';
 }
 
+// A diagram inside a DSFR modal is drawn when the modal opens (it has no size before).
 for (const container of document.querySelectorAll('[data-diagram-url]')) {
-  drawDiagram(container);
+  const modal = container.closest('dialog.fr-modal');
+  if (modal) {
+    modal.addEventListener('dsfr.disclose', () => drawDiagram(container));
+  } else {
+    drawDiagram(container);
+  }
 }
