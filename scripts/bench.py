@@ -3,13 +3,15 @@
 Measures, on a throw-away database (SQLite by default, `DATABASE_URL` for PostgreSQL):
 - one task completion over HTTP (token auth, validation, lock, engine, save, inbox, audit, commit);
 - the same once a procedure went through the maximum of CTSD returns;
-- the task screen (HTML) render, server side;
+- the task screen and the case page (HTML) render, server side;
+- the size of the vendored front-end assets, and what a page loads (raw and gzip);
 - the bare engine round trip (restore → complete → dump);
 - the audit-trail verification speed.
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import statistics
@@ -130,8 +132,32 @@ def bench_http(app, runs: int) -> None:
             response = browser.get(f"/tasks/{task_id}")
             screen.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200
+        with app.app_context():
+            from service.models import Case
+            case_ids = [c.id for c in db.session.query(Case).limit(30)]
+        pages = []
+        for case_id in case_ids:
+            start = time.perf_counter()
+            response = browser.get(f"/cases/{case_id}")
+            pages.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200
     print(summary("show a task screen (HTML, server side)", screen))
+    print(summary("show a case page (HTML, server side)", pages))
     server.shutdown()
+
+
+def asset_sizes() -> None:
+    static = Path(__file__).resolve().parent.parent / "static"
+    vendored = [p for p in (static / "vendor").rglob("*") if p.is_file() and p.name != "MANIFEST.sha256"]
+    print(f"{'vendored assets (static/vendor/)':<52} {len(vendored)} files, "
+          f"{sum(p.stat().st_size for p in vendored) / 1024:,.0f} KiB")
+    every_page = ["vendor/dsfr/dsfr.min.css", "vendor/dsfr/dsfr.module.min.js", "vigie.css", "vigie.js"]
+    case_page = every_page + ["vendor/bpmn-js/bpmn-navigated-viewer.production.min.js",
+                              "vendor/bpmn-js/diagram-js.css", "vendor/bpmn-js/bpmn-js.css"]
+    for name, files in (("every page loads (scripts, styles)", every_page), ("  the case page with its diagram", case_page)):
+        raw = [(static / f).read_bytes() for f in files]
+        print(f"{name:<52} {sum(map(len, raw)) / 1024:,.0f} KiB, "
+              f"{sum(len(gzip.compress(b)) for b in raw) / 1024:,.0f} KiB gzip (fonts and icons apart, cached)")
 
 
 def bench_engine(app, rounds: int) -> None:
@@ -227,6 +253,7 @@ def main() -> None:
             from flask_migrate import upgrade
             upgrade()
         print(f"Vigie bench — {url.split(':')[0]}, {os.cpu_count()} CPU")
+        asset_sizes()
         bench_http(app, args.runs)
         with app.app_context():
             bench_engine(app, args.rounds)

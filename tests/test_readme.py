@@ -1,4 +1,4 @@
-"""The README's procedure table stays true: one row per procedure of `bpmn/`, with its lanes."""
+"""The README stays true: one row per procedure of `bpmn/` with its lanes, the DSFR terms accepted."""
 from __future__ import annotations
 
 import re
@@ -40,3 +40,14 @@ def test_every_event_a_diagram_declares_has_a_french_label():
         for value in re.findall(r'name="(?:decisionEvents|completionEvent)" value="([^"]*)"', bundle.bpmn):
             declared |= {item.rsplit(":", 1)[-1] for item in value.split(",")}
     assert declared - set(EVENT_LABELS) == set()
+
+
+def test_the_dsfr_terms_are_accepted_for_the_version_vendored():
+    import json
+    terms = (ROOT / ".dsfr.yml").read_text(encoding="utf-8")
+    locked = json.loads((ROOT / "package-lock.json").read_text())["packages"]["node_modules/@gouvfr/dsfr"]
+    assert re.search(r"^conditions_acceptees: true$", terms, re.M)
+    assert re.search(rf"^version: {re.escape(locked['version'])}$", terms, re.M)
+    manifest = (ROOT / "static" / "vendor" / "MANIFEST.sha256").read_text()
+    assert f"# @gouvfr/dsfr {locked['version']}\n" in manifest
+    assert "`.dsfr.yml`" in (ROOT / "README.md").read_text(encoding="utf-8")
