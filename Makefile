@@ -34,4 +34,4 @@ vendor:
 	scripts/vendor_assets.py
 
 clean:
-	rm -rf $(VENV) instance *.egg-info .pytest_cache
+	rm -rf $(VENV) instance build *.egg-info .pytest_cache
