@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test check bench vendor clean
+.PHONY: run test check bench vendor screenshots clean
 
 $(BIN)/vigie: pyproject.toml constraints.txt
 	scripts/system-deps
@@ -28,6 +28,11 @@ test: $(BIN)/vigie
 ## make bench: speed figures (printed, never asserted)
 bench: $(BIN)/vigie
 	$(BIN)/python scripts/bench.py
+
+## make screenshots: the README's screenshots, taken by the browser tests (docs/screenshots/)
+screenshots: $(BIN)/vigie
+	VIGIE_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_information_preoccupante.py tests/browser/test_audit_screens.py
+	rm -f docs/screenshots/ECHEC-*.png
 
 ## make vendor: copy the npm packages of package-lock.json into static/vendor/ (DSFR, bpmn-js, axe-core)
 vendor:

@@ -40,8 +40,7 @@ def submit(task_id: str):
     # with this one; completing the same step twice is refused under the row lock
     try:
         done = complete_task(actor, task_id, data)
-    except ValidationFailed as e:
-        flash("Le formulaire contient des erreurs : corrigez les champs signalés.", "error")
+    except ValidationFailed as e:  # the summary at the top of the form says it, with links to the fields
         return _render(view_task(actor, task_id), data, e.fields, 422)
     flash(f"Étape « {form.name} » enregistrée.", "success")
     mine = [t for t in done.next_tasks if t.role == actor.role]

@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("VIGIE_CHROMIUM", "/usr/bin/chromium")
 #: the machine's network is closed: without these, Chromium keeps calling Google's services
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=fr-FR"]
 
 
 def pytest_collection_modifyitems(items):
@@ -93,7 +93,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        # French dates in the inputs, as the users see them (Debian's chromium-l10n, and LANG)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                                             env={**os.environ, "LANG": "fr_FR.UTF-8", "LANGUAGE": "fr"})
         yield browser
         browser.close()
 

@@ -66,10 +66,68 @@ def screenshot_dir() -> Path:
     return Path(os.environ.get("VIGIE_SCREENSHOT_DIR") or PROJECT_ROOT / "build" / "screenshots")
 
 
-def screenshot(page, name: str) -> Path:
-    """A full-page PNG `<name>.png` in VIGIE_SCREENSHOT_DIR (default build/screenshots)."""
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """A PNG `<name>.png` of the page (or of the window) in VIGIE_SCREENSHOT_DIR (default build/screenshots)."""
     folder = screenshot_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if not full_page:
+        page.evaluate("() => window.scrollTo(0, 0)")  # the window as the page opens
+    page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def switch_user(page, user, password: str = PASSWORD):
+    """Log out whoever is in (the header's button), then log `user` in through the form."""
+    logout = page.get_by_role("button", name="Se déconnecter")
+    if logout.count():
+        with page.expect_navigation():
+            logout.click()
+    return login(page, user, password)
+
+
+def _pairs(data, prefix: str = ""):
+    """A task's data as the form's input names and values (`groupe.champ`, `blocs.0.champ`)."""
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _pairs(value, name + ".")
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for index, item in enumerate(value):
+                yield from _pairs(item, f"{name}.{index}.")
+        else:
+            yield name, value
+
+
+def fill_task_form(page, data) -> None:
+    """Fill the task screen's form with `data` (a payload valid against its schema) as a person
+    would: choices first, by clicking their labels (conditional fields then appear), then the
+    text, date and number inputs. A field that stays hidden for data given to it fails the test.
+    """
+    form = page.locator("#formulaire-etape")
+    pairs = list(_pairs(data))
+    kinds = {name: form.locator(f'[name="{name}"]').first.evaluate("e => e.type") for name, _ in pairs}
+    ordered = sorted(pairs, key=lambda pair: kinds[pair[0]] not in ("radio", "checkbox", "select-one"))
+    for name, value in ordered:
+        kind = kinds[name]
+        if kind in ("radio", "checkbox"):
+            values = value if isinstance(value, list) else [value]
+            for v in values:
+                v = {True: "true", False: "false"}.get(v, v) if isinstance(v, bool) else str(v)
+                box = form.locator(f'[name="{name}"][value="{v}"]')
+                form.locator(f'label[for="{box.get_attribute("id")}"]').click()
+                assert box.is_checked(), f"{name}={v} not checked"
+            continue
+        field = form.locator(f'[name="{name}"]')
+        assert field.is_enabled() and field.is_visible(), f"champ {name} caché alors qu'une valeur lui est donnée"
+        if kind == "select-one":
+            field.select_option(str(value))
+        elif kind == "datetime-local":
+            field.fill(str(value)[:16])  # the samples' times are in Paris time
+        else:
+            field.fill(str(value))
+
+
+def labelled(page, label: str):
+    """The input whose label is `label`, whatever follows it (« (obligatoire) », a hint)."""
+    return page.get_by_label(re.compile("^" + re.escape(label) + r"(\s|$)"))
