@@ -154,7 +154,8 @@ def asset_sizes() -> None:
     every_page = ["vendor/dsfr/dsfr.min.css", "vendor/dsfr/dsfr.module.min.js", "vigie.css", "vigie.js"]
     case_page = every_page + ["vendor/bpmn-js/bpmn-navigated-viewer.production.min.js",
                               "vendor/bpmn-js/diagram-js.css", "vendor/bpmn-js/bpmn-js.css"]
-    for name, files in (("every page loads (scripts, styles)", every_page), ("  the case page with its diagram", case_page)):
+    for name, files in (("every page loads (scripts, styles)", every_page),
+                        ("  the case page with its diagram", case_page)):
         raw = [(static / f).read_bytes() for f in files]
         print(f"{name:<52} {sum(map(len, raw)) / 1024:,.0f} KiB, "
               f"{sum(len(gzip.compress(b)) for b in raw) / 1024:,.0f} KiB gzip (fonts and icons apart, cached)")

@@ -176,14 +176,15 @@ def _conditions(schema: Mapping[str, Any], prefix: str = "") -> dict[str, list[d
         shown = {True: "Oui", False: "Non"}.get(value) if isinstance(value, bool) else None
         if shown is None:
             shown = dict(_options(props.get(name, {}))).get(value, str(value))
-        raw = {True: "true", False: "false"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+        raw = ("true" if value else "false") if isinstance(value, bool) else str(value)  # as the form sends it
         for branch, negate in (("then", False), ("else", True)):
             for required in clause.get(branch, {}).get("required", []):
                 if negate and isinstance(value, bool):
                     hint = f"Obligatoire si « {label} » est « {'Non' if value else 'Oui'} »."
                     rule = {"field": prefix + name, "value": "false" if value else "true", "negate": False}
                 else:
-                    hint = f"Obligatoire si « {label} » {'n' + chr(39) + 'est pas' if negate else 'est'} « {shown} »."
+                    verb = "n'est pas" if negate else "est"
+                    hint = f"Obligatoire si « {label} » {verb} « {shown} »."
                     rule = {"field": prefix + name, "value": raw, "negate": negate}
                 out.setdefault(required, []).append({**rule, "hint": hint})
     return out

@@ -277,8 +277,8 @@ def test_the_case_page_offers_the_transmission_document(client, world, auth):
         complete_task(world.actor(role), ready_task(world.actor(role), spec_id).id, sample(spec_id))
     auth.login(world.direction.username)
     body = text(client.get(f"/cases/{case.id}"))
-    link = re.search(r'href="(/cases/\d+/documents/\d+)" class="fr-download__link">Fiche de transmission d&#39;une information',
-                     body)
+    link = re.search(r'href="(/cases/\d+/documents/\d+)" class="fr-download__link">'
+                     r"Fiche de transmission d&#39;une information", body)
     assert link and "empreinte SHA-256" in body
     pdf = client.get(link.group(1))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
@@ -327,3 +327,17 @@ def test_the_living_diagram_keeps_to_the_case_scope(client, world, auth):
     auth.logout()
     auth.login(world.ass.username)
     assert client.get(f"/cases/{other.id}/procedures/{procedure_id}/diagram").status_code == 404
+
+
+def test_the_case_list_pages_by_fifty_keeping_the_search(client, world, auth):
+    for i in range(51):
+        make_case(world.ass, last_name=f"Durand{i:02d}")
+    make_case(world.ass, last_name="Martin")
+    db.session.commit()
+    auth.login(world.ass.username)
+    first = text(client.post("/cases", data={"q": "durand"}))
+    assert first.count('href="/cases/') - first.count('href="/cases/new"') == 50
+    assert 'name="page" value="2"' in first and "Martin" not in first.split("<tbody>")[1]
+    second = text(client.post("/cases", data={"q": "durand", "page": "2"}))
+    assert "DURAND00" in second and 'name="page" value="1"' in second and 'name="page" value="3"' not in second
+    assert "(page 2)" in second
