@@ -18,13 +18,23 @@ def database_url(value: str | None, instance_path: str) -> str:
     return value
 
 
+#: values seen in examples and tutorials; refused in production whatever their length
+KNOWN_DEFAULT_SECRETS = frozenset({"dev", "secret", "changeme", "change-me", "change_me", "development",
+                                   "secret-key", "secret_key", "your-secret-key", "clé de test", "bench",
+                                   "please-change-this-secret-key-in-production"})
+
+
 def secret_key(instance_path: str, production: bool) -> str:
     """`SECRET_KEY` from the environment, else `instance/secret_key`, created on first start.
 
-    In production a missing key is an error: sessions must not survive on a guessable value.
+    In production a missing, short or well-known key is an error: sessions must not survive on a
+    guessable value.
     """
     value = os.environ.get("SECRET_KEY")
     if value:
+        if production and (len(value) < 32 or value.lower() in KNOWN_DEFAULT_SECRETS):
+            raise RuntimeError("SECRET_KEY refusé en production : une valeur aléatoire d'au moins 32 "
+                               "caractères est exigée (python -c 'import secrets; print(secrets.token_hex(32))')")
         return value
     path = Path(instance_path) / "secret_key"
     if path.is_file():
