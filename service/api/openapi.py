@@ -55,10 +55,10 @@ ENDPOINTS = [
 ]
 
 PARAMETERS = {
-    "case_id": {"type": "integer", "minimum": 1},
+    "case_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
     "task_id": {"type": "string", "maxLength": 36},
     "code": {"type": "string", "maxLength": 3},
-    "document_id": {"type": "integer", "minimum": 1},
+    "document_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
 }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from ..extensions import login_manager
 from ..usecases.accounts import active_user
@@ -10,7 +11,21 @@ from . import audit, auth, cases, errors, inbox, presentation, protocols, tasks
 from .context import current_actor_or_none
 
 
+#: the largest row id a URL may name: a 32-bit column's (PostgreSQL `integer`); beyond, SQLite
+#: cannot even bind the number (OverflowError, a 500): such a URL matches no route, a 404
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowId(IntegerConverter):
+    """`<int:…>` in every route: an integer from 0 to MAX_ROW_ID."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's name)
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register(app: Flask) -> None:
+    app.url_map.converters["int"] = RowId  # before any blueprint adds its rules
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
