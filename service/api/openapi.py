@@ -54,6 +54,12 @@ ENDPOINTS = [
     ("/openapi.json", "get", "Ce document", None, "200", None, ""),
 ]
 
+PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+#: success responses in other media types than JSON (a PDF download, the PDF form of an export)
+OTHER_CONTENT = {("/cases/{case_id}/documents/{document_id}", "get"): PDF,
+                 ("/cases/{case_id}/export", "post"): PDF,
+                 ("/openapi.json", "get"): {"application/json": {"schema": {"type": "object"}}}}
+
 PARAMETERS = {
     "case_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
     "task_id": {"type": "string", "maxLength": 36},
@@ -85,6 +91,8 @@ def spec_dict() -> dict:
         ok = {"description": "Succès"}
         if response:
             ok["content"] = {"application/json": {"schema": response}}
+        if (path, method) in OTHER_CONTENT:
+            ok["content"] = {**ok.get("content", {}), **OTHER_CONTENT[path, method]}
         operation["responses"][code] = ok
         for error in errors.split():
             operation["responses"][error] = {"description": ERRORS[error],
