@@ -11,7 +11,7 @@ from flask import Flask
 from workflows import WorkflowEngine
 
 from . import config as settings
-from .extensions import configure_sqlite, csrf, db, login_manager, migrate
+from .extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
     app.extensions["workflows"] = WorkflowEngine(app.config["VIGIE_BPMN_DIR"])

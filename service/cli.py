@@ -19,7 +19,7 @@ from .audit.proof import check_export
 from .errors import VigieError
 from .extensions import db
 from .models import ROLES
-from .usecases import accounts, audit, protocols, timers
+from .usecases import accounts, audit, protocols, sessions, timers, totp
 
 CLI = Actor.system()
 
@@ -116,6 +116,58 @@ def token_create(username: str) -> None:
     except VigieError as e:
         fail(e)
     click.echo(value)
+
+
+@token.command("list")
+@click.option("--username", required=True)
+@with_appcontext
+def token_list(username: str) -> None:
+    """Lister les jetons d'un utilisateur (numéro, création, révocation ; jamais leur valeur)."""
+    try:
+        rows = sessions.list_tokens(username)
+    except VigieError as e:
+        fail(e)
+    for row in rows:
+        state = f"révoqué le {row.revoked_at:%Y-%m-%d %H:%M} UTC" if row.revoked_at else "actif"
+        click.echo(f"{row.id}\tcréé le {row.created_at:%Y-%m-%d %H:%M} UTC\t{state}")
+    if not rows:
+        click.echo("Aucun jeton.")
+
+
+@token.command("revoke")
+@click.option("--id", "token_id", required=True, type=int, help="Numéro du jeton (vigie token list).")
+@with_appcontext
+def token_revoke(token_id: int) -> None:
+    """Révoquer un jeton d'accès à l'API : il est refusé dès la requête suivante."""
+    try:
+        row = sessions.revoke_token(CLI, token_id)
+    except VigieError as e:
+        fail(e)
+    click.echo(f"Jeton {row.id} de {row.user.username} révoqué.")
+
+
+@click.command("disable-user")
+@click.option("--username", required=True)
+@with_appcontext
+def disable_user(username: str) -> None:
+    """Désactiver un utilisateur : ses sessions sont fermées et ses jetons révoqués, aussitôt."""
+    try:
+        ended, revoked = sessions.disable_user(CLI, username)
+    except VigieError as e:
+        fail(e)
+    click.echo(f"Utilisateur {username} désactivé : {ended} session(s) fermée(s), {revoked} jeton(s) révoqué(s).")
+
+
+@click.command("reset-totp")
+@click.option("--username", required=True)
+@with_appcontext
+def reset_totp(username: str) -> None:
+    """Retirer la double authentification d'un utilisateur (appareil perdu) : il l'active à nouveau."""
+    try:
+        totp.reset_totp(CLI, username)
+    except VigieError as e:
+        fail(e)
+    click.echo(f"Double authentification de {username} retirée : elle sera à activer à la prochaine connexion.")
 
 
 @click.group("establishment")
@@ -300,8 +352,8 @@ def protocol_set(departement: str, path, reason: str) -> None:
                "en vigueur pour les procédures démarrées à partir de maintenant.")
 
 
-COMMANDS = (init_db, demo, create_user, set_password, token, establishment, bpmn, timers_group,
-            audit_group, protocol)
+COMMANDS = (init_db, demo, create_user, set_password, disable_user, reset_totp, token, establishment, bpmn,
+            timers_group, audit_group, protocol)
 
 
 def register(app: Flask) -> None:

@@ -52,6 +52,15 @@ def static_settings() -> dict:
     return {
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # remember-me is not offered (a session needs its server-side row); its cookie, were it
+        # ever set, would get the same flags
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "VIGIE_SESSION_IDLE_MINUTES": 30,
+        "VIGIE_SESSION_MAX_HOURS": 10,
+        "VIGIE_TOTP_REQUIRED": False,
+        "VIGIE_LOGIN_RATE_LIMIT": "10 per minute; 60 per hour",
+        "RATELIMIT_STORAGE_URI": "memory://",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "VIGIE_BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
         "MAX_CONTENT_LENGTH": 256 * 1024,
@@ -72,6 +81,13 @@ def load(instance_path: str) -> dict:
     VIGIE_CHECKPOINT_DIR where checkpoints are written, to be copied elsewhere; default instance/checkpoints
     VIGIE_BRANDING       etat (the State brand block and the Marianne font, for services of the State
                          only) or neutre (default: demos and forks do not wear the State identity)
+    VIGIE_SESSION_IDLE_MINUTES  a session unused this long ends; default 30
+    VIGIE_SESSION_MAX_HOURS     a session ends this long after the login, used or not; default 10
+    VIGIE_LOGIN_RATE_LIMIT      login attempts per client IP (Flask-Limiter syntax); default
+                                "10 per minute; 60 per hour"
+    VIGIE_RATELIMIT_STORAGE     where the per-IP counters live; default memory:// (one process),
+                                e.g. redis://host:6379 when several processes serve Vigie
+    The TOTP second factor is mandatory for ctsd, auditeur and admin when VIGIE_ENV=production.
     """
     env = os.environ.get("VIGIE_ENV", "development")
     production = env == "production"
@@ -81,7 +97,19 @@ def load(instance_path: str) -> dict:
         "SECRET_KEY": secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
         "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "VIGIE_TOTP_REQUIRED": production,
     })
+    for name in ("VIGIE_SESSION_IDLE_MINUTES", "VIGIE_SESSION_MAX_HOURS"):
+        if os.environ.get(name):
+            value = int(os.environ[name])
+            if value <= 0:
+                raise RuntimeError(f"{name}={value} : un nombre entier positif est attendu")
+            out[name] = value
+    if os.environ.get("VIGIE_LOGIN_RATE_LIMIT"):
+        out["VIGIE_LOGIN_RATE_LIMIT"] = os.environ["VIGIE_LOGIN_RATE_LIMIT"]
+    if os.environ.get("VIGIE_RATELIMIT_STORAGE"):
+        out["RATELIMIT_STORAGE_URI"] = os.environ["VIGIE_RATELIMIT_STORAGE"]
     out["VIGIE_AUDIT_KEY"] = os.environ.get("VIGIE_AUDIT_KEY") or str(Path(instance_path) / "audit_ed25519.pem")
     out["VIGIE_CHECKPOINT_DIR"] = (os.environ.get("VIGIE_CHECKPOINT_DIR")
                                    or str(Path(instance_path) / "checkpoints"))

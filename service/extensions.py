@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,6 +33,8 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+#: per client IP, on the login steps only (no default limit); storage from RATELIMIT_STORAGE_URI
+limiter = Limiter(key_func=get_remote_address)
 
 
 #: set by `unit_of_work`: the transaction about to begin will write

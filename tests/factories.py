@@ -49,6 +49,17 @@ def make_user(role: str = "ass", *, establishments: list[Establishment] | None =
     return user
 
 
+def enrol_totp(user: User) -> str:
+    """Give `user` a TOTP second factor; returns the seed (`pyotp.TOTP(seed).now()` is a code)."""
+    import pyotp
+
+    from service.secretbox import seal
+    seed = pyotp.random_base32()
+    user.totp_secret = seal(seed)
+    db.session.flush()
+    return seed
+
+
 def actor(user: User) -> Actor:
     return Actor.of(user)
 

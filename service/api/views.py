@@ -8,7 +8,8 @@ from flask import g, jsonify, request, url_for
 from marshmallow import ValidationError
 
 from ..audit import canonical_json
-from ..errors import ValidationFailed, VigieError
+from ..errors import Forbidden, ValidationFailed, VigieError
+from ..routes.auth import recently_reauthenticated
 from ..routes.exports import document_response, export_response
 from ..usecases.audit import export_case, verify_trail
 from ..usecases.cases import Pupil, case_timeline, download_document, open_case, view_case
@@ -178,6 +179,11 @@ def document(case_id: int, document_id: int):
 @bp.post("/cases/<int:case_id>/export")
 def export(case_id: int):
     data = body(s.ExportIn())
+    if not request.headers.get("Authorization") and not recently_reauthenticated():
+        # through the browser session, the same re-authentication as the screen; a bearer token is
+        # minted by the CLI for one user and revocable, it needs none
+        raise Forbidden("Confirmez d'abord votre identité (mot de passe, et code si activé) depuis la "
+                        "chronologie du dossier : l'export par la session est possible 5 minutes ensuite.")
     exported = export_case(g.actor, case_id, data["purpose"])
     if data["format"] == "pdf":
         return export_response(exported, "pdf")

@@ -4,10 +4,11 @@ from .case import Case
 from .establishment import DEPARTEMENTS, Departement, Establishment, uai_with_check_letter, valid_departement, valid_uai
 from .procedure import Document, HumanTask, Procedure, ProcessVersion, TaskDraft, TaskSubmission
 from .protocol import DepartmentalProtocol
-from .user import ROLES, ApiToken, User, user_establishment
+from .user import ROLES, ApiToken, User, UserSession, user_establishment
 
 __all__ = [
     "AuditEvent", "Case", "Document", "DepartmentalProtocol", "DEPARTEMENTS", "Departement", "Establishment",
     "uai_with_check_letter", "valid_departement", "valid_uai", "HumanTask", "Procedure",
-    "ProcessVersion", "TaskDraft", "TaskSubmission", "ROLES", "ApiToken", "User", "user_establishment",
+    "ProcessVersion", "TaskDraft", "TaskSubmission", "ROLES", "ApiToken", "User", "UserSession",
+    "user_establishment",
 ]

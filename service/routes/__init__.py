@@ -6,8 +6,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from ..extensions import login_manager
-from ..usecases.accounts import active_user
-from . import audit, auth, cases, errors, inbox, presentation, protocols, tasks
+from . import account, audit, auth, cases, errors, inbox, presentation, protocols, tasks
 from .context import current_actor_or_none
 
 
@@ -29,8 +28,8 @@ def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
-    login_manager.user_loader(active_user)
-    for module in (auth, inbox, cases, tasks, audit, protocols):
+    login_manager.user_loader(auth.load_user)
+    for module in (auth, account, inbox, cases, tasks, audit, protocols):
         app.register_blueprint(module.bp)
     errors.register(app)
     presentation.register(app)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
 
+from ..access import require_role
 from ..errors import ValidationFailed
+from ..usecases.accounts import reauthenticate
 from ..usecases.audit import CASE_EXPORTERS, export_case, trail_status
 from ..usecases.cases import (
     Pupil,
@@ -19,6 +21,7 @@ from ..usecases.cases import (
     view_case,
 )
 from ..usecases.procedures import list_procedures, start_procedure
+from .auth import recently_reauthenticated
 from .context import current_actor
 from .exports import document_response, export_response
 from .timeline import filtered, form_diffs, parse_day, viewers
@@ -121,7 +124,8 @@ def timeline(case_id: int):
         "cases/timeline.html", case=case, entries=shown, total=len(entries),
         users=sorted({e.actor for e in entries if e.actor}), user=user, start=start, end=end,
         viewers=viewers(entries), diffs=form_diffs(entries), status=trail_status(),
-        can_export=actor.role in CASE_EXPORTERS)
+        can_export=actor.role in CASE_EXPORTERS, reauth_fresh=recently_reauthenticated(),
+        has_totp=bool(current_user.totp_secret))
 
 
 @bp.get("/<int:case_id>/documents/<int:document_id>")
@@ -133,12 +137,20 @@ def document(case_id: int, document_id: int):
 @bp.post("/<int:case_id>/export")
 @login_required
 def export(case_id: int):
-    """The case with the inclusion proof of each event (JSON), or its readable PDF."""
+    """The case with the inclusion proof of each event (JSON), or its readable PDF; the password
+    (and TOTP code) must have been entered again within the last five minutes."""
+    actor = current_actor()
+    require_role(actor, CASE_EXPORTERS, "exporter un dossier avec ses preuves")
     purpose = request.form.get("motif", "").strip()
     kind = request.form.get("format", "json")
     if not 5 <= len(purpose) <= 300 or kind not in ("json", "pdf"):
         flash("Indiquez le motif de l'export (5 à 300 caractères) : il est conservé dans la piste "
               "d'audit.", "error")
         return redirect(url_for("cases.timeline", case_id=case_id)), 303
-    data = export_case(current_actor(), case_id, purpose)
+    if not recently_reauthenticated() and not reauthenticate(
+            actor, session.get("sid", ""), request.form.get("password", ""), request.form.get("code", "")):
+        flash("Confirmez votre identité pour exporter : mot de passe (et code de vérification) incorrect. "
+              "Il est demandé avant chaque export, sauf dans les 5 minutes qui suivent une confirmation.", "error")
+        return redirect(url_for("cases.timeline", case_id=case_id)), 303
+    data = export_case(actor, case_id, purpose)
     return export_response(data, kind)

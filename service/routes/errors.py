@@ -21,6 +21,8 @@ HTTP_MESSAGES = {
     405: ("method_not_allowed", "Méthode non autorisée pour cette adresse."),
     413: ("payload_too_large", "Requête trop volumineuse."),
     415: ("unsupported_media_type", "Type de contenu non pris en charge : envoyez du JSON."),
+    429: ("too_many_requests", "Trop de tentatives depuis cette adresse : patientez quelques minutes avant "
+                               "de réessayer."),
     500: ("server_error", "Erreur interne : l'opération n'a pas été enregistrée."),
 }
 

@@ -1,9 +1,11 @@
-"""Establishments, users, API tokens, login and logout."""
+"""Establishments, users, API tokens, login (password, then the TOTP code if enrolled), lockout."""
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,9 +15,15 @@ from ..access import Actor, require_role
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import DEPARTEMENTS, ROLES, ApiToken, Departement, Establishment, User, valid_departement, valid_uai
-from .unit_of_work import unit_of_work
+from ..models.types import utcnow
+from ..password_policy import password_problems
+from .sessions import open_session, session_row
+from .totp import accept_code
+from .unit_of_work import UnitOfWork, unit_of_work
 
-MIN_PASSWORD_LENGTH = 12
+#: this many failed logins in a row (password or code) lock the account for LOCKOUT
+LOCKOUT_THRESHOLD = 5
+LOCKOUT = timedelta(minutes=15)
 TOKEN_PREFIX = "vigie_"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 _hasher = PasswordHasher()
@@ -60,15 +68,6 @@ def add_establishment(actor: Actor, uai: str, name: str, departement: str) -> Es
     return establishment
 
 
-def _check_password(password: str) -> list[str]:
-    problems = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.")
-    if password.strip() != password or not password.strip():
-        problems.append("Le mot de passe ne doit pas commencer ni finir par un espace.")
-    return problems
-
-
 def create_user(actor: Actor, username: str, role: str, password: str,
                 establishments: list[str] | tuple[str, ...] = (),
                 departement: str | None = None) -> User:
@@ -85,7 +84,7 @@ def create_user(actor: Actor, username: str, role: str, password: str,
         errors["username"] = ["Identifiant : 2 à 80 caractères parmi a-z, 0-9, point, tiret, souligné."]
     if role not in ROLES:
         errors["role"] = [f"Rôle inconnu ; rôles possibles : {', '.join(ROLES)}."]
-    if problems := _check_password(password):
+    if problems := password_problems(password, username):
         errors["password"] = problems
     wants_establishments = role in ("ass", "direction")
     wants_departement = role in ("ctsd", "auditeur")
@@ -121,7 +120,7 @@ def create_user(actor: Actor, username: str, role: str, password: str,
 
 def set_password(actor: Actor, username: str, password: str) -> None:
     """:raises NotFound, ValidationFailed:"""
-    if problems := _check_password(password):
+    if problems := password_problems(password, username):
         raise ValidationFailed("Mot de passe refusé.", {"password": problems})
     with unit_of_work(actor) as uow:
         user = db.session.scalar(select(User).where(User.username == username))
@@ -145,12 +144,6 @@ def create_token(actor: Actor, username: str) -> str:
     return token
 
 
-def active_user(user_id: str) -> User | None:
-    """The active user behind a session's user id, or None. Read only."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
-
-
 def user_for_token(token: str) -> User | None:
     """The active user behind a bearer token, or None. Read only."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
@@ -159,27 +152,114 @@ def user_for_token(token: str) -> User | None:
     return row.user
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """Check a password; the success or failure is audited either way."""
-    username = (username or "").strip().lower()[:80]
-    user = db.session.scalar(select(User).where(User.username == username)) if username else None
-    ok = False
+@dataclass(frozen=True)
+class Login:
+    """A login that passed the password: `session_id` for the cookie, or None while the TOTP code
+    is awaited (then `verify_login_code`)."""
+
+    user: User
+    session_id: str | None
+
+
+def _locked_row(user_id: int) -> User | None:
+    return db.session.scalar(select(User).where(User.id == user_id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
+def _is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def _count_failure(uow: UnitOfWork, user: User) -> None:
+    """One more failure in a row; the LOCKOUT_THRESHOLD-th locks the account (audited)."""
+    user.failed_logins += 1
+    if user.failed_logins >= LOCKOUT_THRESHOLD:
+        user.locked_until = utcnow() + LOCKOUT
+        user.failed_logins = 0
+        uow.record("account_locked", username=user.username, failures=LOCKOUT_THRESHOLD,
+                   minutes=int(LOCKOUT.total_seconds() // 60))
+
+
+def _password_matches(user: User | None, password: str) -> bool:
     try:
-        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        return bool(_hasher.verify(user.password_hash if user else _DUMMY_HASH, password or ""))
     except (VerificationError, InvalidHashError):
-        ok = False
-    ok = ok and user is not None and user.active
-    with unit_of_work(Actor.of(user) if ok else None) as uow:
-        if ok:
-            uow.record("user_logged_in", username=username)
-        else:
-            uow.record("login_failed", username=username)
-    return user if ok else None
+        return False
 
 
-def record_logout(actor: Actor) -> None:
+def authenticate(username: str, password: str) -> Login | None:
+    """Check a password; success, failure and lock are audited.
+
+    After LOCKOUT_THRESHOLD failures in a row the account is refused for LOCKOUT, right password
+    or not (the answer does not tell which). With a TOTP seed, the session opens only after
+    `verify_login_code`.
+    """
+    username = (username or "").strip().lower()[:80]
+    found = db.session.scalar(select(User).where(User.username == username)) if username else None
+    matches = _password_matches(found, password)  # always hashed: the timing reveals no username
+    with unit_of_work(None) as uow:
+        user = _locked_row(found.id) if found is not None else None
+        if user is None or not user.active:
+            uow.record("login_failed", username=username, reason="unknown" if user is None else "disabled")
+            return None
+        if _is_locked(user):
+            uow.record("login_failed", username=username, reason="locked")
+            return None
+        if not matches:
+            uow.record("login_failed", username=username, reason="password")
+            _count_failure(uow, user)
+            return None
+        user.failed_logins = 0
+        if user.totp_secret:
+            uow.record("password_verified", actor=Actor.of(user), username=username)
+            return Login(user, None)
+        session_id = open_session(user)
+        uow.record("user_logged_in", actor=Actor.of(user), username=username)
+    return Login(user, session_id)
+
+
+def verify_login_code(user_id: int, code: str) -> Login | None:
+    """The second step of a login: the TOTP code of a user whose password was just accepted.
+
+    A wrong code counts as a failed login towards the lock.
+    """
+    with unit_of_work(None) as uow:
+        user = _locked_row(user_id)
+        if user is None or not user.active or _is_locked(user) or not user.totp_secret:
+            uow.record("login_failed", username=user.username if user else "", reason="code_refused")
+            return None
+        if not accept_code(user, code):
+            uow.record("login_failed", username=user.username, reason="code")
+            _count_failure(uow, user)
+            return None
+        user.failed_logins = 0
+        session_id = open_session(user)
+        uow.record("user_logged_in", actor=Actor.of(user), username=user.username, second_factor=True)
+    return Login(user, session_id)
+
+
+def reauthenticate(actor: Actor, session_id: str, password: str, code: str = "") -> bool:
+    """Enter the password (and the TOTP code if enrolled) again before a sensitive action.
+
+    Success marks the session (`user_session.reauthenticated_at`); a failure counts towards the
+    lock. Both are audited.
+    """
+    matches = _password_matches(db.session.get(User, actor.user_id) if actor.user_id else None, password)
     with unit_of_work(actor) as uow:
-        uow.record("user_logged_out", username=actor.username)
+        user = _locked_row(actor.user_id) if actor.user_id else None
+        row = session_row(session_id)
+        ok = (user is not None and user.active and not _is_locked(user) and matches
+              and row is not None and row.user_id == user.id and row.ended_at is None
+              and (not user.totp_secret or accept_code(user, code)))
+        if not ok:
+            uow.record("reauthentication_failed", username=actor.username)
+            if user is not None:
+                _count_failure(uow, user)
+            return False
+        user.failed_logins = 0
+        row.reauthenticated_at = utcnow()
+        uow.record("user_reauthenticated", username=actor.username)
+    return True
 
 
 def list_accounts(actor: Actor) -> tuple[list[User], list[Establishment]]:

@@ -11,7 +11,7 @@ from service.extensions import db
 from service.models import AuditEvent
 from service.usecases.procedures import start_procedure
 from service.usecases.tasks import complete_task
-from tests.factories import World, make_case
+from tests.factories import PASSWORD, World, make_case
 from tests.helpers import fingerprint, ready_task
 from tests.ip_samples import sample
 from workflows.protocol import DEFAULT_PROTOCOL
@@ -223,7 +223,8 @@ def test_the_auditor_timeline_shows_readers_filters_diffs_and_exports_with_proof
 
     refused = client.post(f"/cases/{case.id}/export", data={"motif": "", "format": "json"})
     assert refused.status_code == 303
-    download = client.post(f"/cases/{case.id}/export", data={"motif": "Inspection IGESR", "format": "json"})
+    download = client.post(f"/cases/{case.id}/export", data={"motif": "Inspection IGESR", "format": "json",
+                                                          "password": PASSWORD})  # re-authentication
     assert download.status_code == 200 and download.mimetype == "application/json"
     assert "attachment" in download.headers["Content-Disposition"]
     problems, _ = check_export(download.get_json())

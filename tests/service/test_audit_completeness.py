@@ -13,6 +13,7 @@ import pkgutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 import time_machine
@@ -22,8 +23,20 @@ from service.errors import Conflict, EngineRefused, ValidationFailed
 from service.extensions import db
 from service.models import AuditEvent, HumanTask, uai_with_check_letter
 from service.routes.presentation import EVENT_LABELS
-from service.usecases import accounts, audit, cases, demo, engine_glue, procedures, protocols, tasks, timers
-from tests.factories import PASSWORD, World, make_case
+from service.usecases import (
+    accounts,
+    audit,
+    cases,
+    demo,
+    engine_glue,
+    procedures,
+    protocols,
+    sessions,
+    tasks,
+    timers,
+    totp,
+)
+from tests.factories import PASSWORD, World, enrol_totp, make_case, token_for
 from tests.helpers import fingerprint, ready_task
 from tests.ip_samples import sample
 from workflows.protocol import DEFAULT_PROTOCOL
@@ -44,8 +57,13 @@ EXEMPT = {
                                "which record the read",
     "unit_of_work.unit_of_work": "the transaction itself",
     # authentication of each request: the login is audited, and so is every read that follows
-    "accounts.active_user": "Flask-Login's loader, once per browser request",
     "accounts.user_for_token": "bearer token check, once per API request",
+    "sessions.open_session": "step of authenticate / verify_login_code, which record the login",
+    "sessions.session_row": "reads a session row (step of reauthenticate)",
+    "sessions.list_tokens": "token ids and dates for the CLI, no case content",
+    "totp.totp_required": "a rule on the role and the configuration",
+    "totp.accept_code": "step of verify_login_code / reauthenticate, which record the outcome",
+    "totp.pending_enrolment": "shows the seed being enrolled to its owner, no case content",
     # configuration, with no child data
     "accounts.list_accounts": "users and establishments, no case content",
     "cases.establishments_for": "the establishments where the actor may open a case",
@@ -130,9 +148,95 @@ def _failed_login(w):
     return lambda: accounts.authenticate(w.ass.username, "mauvais mot de passe")
 
 
-@scenario("accounts.record_logout", "user_logged_out")
+@scenario("accounts.authenticate", "login_failed", "account_locked")
+def _lockout(w):
+    for _ in range(accounts.LOCKOUT_THRESHOLD - 1):
+        accounts.authenticate(w.ass.username, "mauvais mot de passe")
+    return lambda: accounts.authenticate(w.ass.username, "mauvais mot de passe")
+
+
+@scenario("accounts.authenticate", "password_verified")
+def _password_then_code(w):
+    enrol_totp(w.ctsd)
+    return lambda: accounts.authenticate(w.ctsd.username, PASSWORD)
+
+
+@scenario("accounts.verify_login_code", "user_logged_in")
+def _login_code(w):
+    seed = enrol_totp(w.ctsd)
+    return lambda: accounts.verify_login_code(w.ctsd.id, pyotp.TOTP(seed).now())
+
+
+@scenario("accounts.verify_login_code", "login_failed")
+def _wrong_login_code(w):
+    enrol_totp(w.ctsd)
+    return lambda: accounts.verify_login_code(w.ctsd.id, "000000x")
+
+
+def _signed_in(w, role: str = "auditeur") -> str:
+    return accounts.authenticate(getattr(w, role).username, PASSWORD).session_id
+
+
+@scenario("accounts.reauthenticate", "user_reauthenticated")
+def _reauthenticate(w):
+    session_id = _signed_in(w)
+    return lambda: accounts.reauthenticate(w.actor("auditeur"), session_id, PASSWORD)
+
+
+@scenario("accounts.reauthenticate", "reauthentication_failed")
+def _failed_reauthentication(w):
+    session_id = _signed_in(w)
+    return lambda: accounts.reauthenticate(w.actor("auditeur"), session_id, "mauvais mot de passe")
+
+
+# sessions, tokens, second factor
+
+@scenario("sessions.end_session", "user_logged_out")
 def _logout(w):
-    return lambda: accounts.record_logout(w.actor("ass"))
+    session_id = _signed_in(w, "ass")
+    return lambda: sessions.end_session(w.actor("ass"), session_id)
+
+
+@scenario("sessions.session_user", "session_expired")
+def _session_expired(w):
+    session_id = _signed_in(w, "ass")
+    later = datetime.now(UTC) + timedelta(minutes=31)
+
+    def call():
+        with time_machine.travel(later, tick=False):
+            assert sessions.session_user(session_id, str(w.ass.id), timedelta(minutes=30), timedelta(hours=10)) is None
+    return call
+
+
+@scenario("sessions.disable_user", "user_disabled")
+def _disable_user(w):
+    _signed_in(w, "ass")
+    token_for(w.ass)
+    return lambda: sessions.disable_user(w.actor("admin"), w.ass.username)
+
+
+@scenario("sessions.revoke_token", "token_revoked")
+def _revoke_token(w):
+    token_for(w.ctsd)
+    token_id = sessions.list_tokens(w.ctsd.username)[0].id
+    return lambda: sessions.revoke_token(w.actor("admin"), token_id)
+
+
+@scenario("totp.begin_totp_enrolment", "totp_enrolment_started")
+def _begin_enrolment(w):
+    return lambda: totp.begin_totp_enrolment(w.actor("ctsd"))
+
+
+@scenario("totp.confirm_totp", "totp_enabled")
+def _confirm_totp(w):
+    enrolment = totp.begin_totp_enrolment(w.actor("ctsd"))
+    return lambda: totp.confirm_totp(w.actor("ctsd"), pyotp.TOTP(enrolment.secret).now())
+
+
+@scenario("totp.reset_totp", "totp_reset")
+def _reset_totp(w):
+    enrol_totp(w.ctsd)
+    return lambda: totp.reset_totp(w.actor("admin"), w.ctsd.username)
 
 
 # cases
@@ -288,8 +392,8 @@ def test_the_registry_names_real_use_cases_once():
     assert set(EXEMPT) <= found, f"stale EXEMPT entries: {set(EXEMPT) - found}"
     assert set(SCENARIOS) <= found, f"scenarios for unknown use cases: {set(SCENARIOS) - found}"
     assert not set(EXEMPT) & set(SCENARIOS), "a use case is both exempt and exercised"
-    assert {"accounts", "audit", "cases", "demo", "engine_glue", "procedures", "protocols", "tasks",
-            "timers", "unit_of_work"} <= {name.split(".")[0] for name in found}
+    assert {"accounts", "audit", "cases", "demo", "engine_glue", "procedures", "protocols", "sessions", "tasks",
+            "timers", "totp", "unit_of_work"} <= {name.split(".")[0] for name in found}
 
 
 @pytest.mark.parametrize("use_case", sorted(public_use_cases() - set(EXEMPT)))
