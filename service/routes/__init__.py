@@ -1,7 +1,7 @@
 """HTML blueprints. Each route authenticates, parses, calls one use case, picks a response."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
@@ -38,7 +38,8 @@ def register(app: Flask) -> None:
 
 
 def security_headers(response):
-    """A strict policy: no inline script or style anywhere; pages with case data are not cached."""
+    """A strict policy: no inline script or style anywhere; pages with case data are not cached
+    (any answer to a signed-in user or an API token: `g.actor` is set for both)."""
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -46,6 +47,6 @@ def security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if current_user.is_authenticated:
+    if current_user.is_authenticated or g.get("actor") is not None:
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -91,14 +91,14 @@ def set_protocol(actor: Actor, code: str, values: Any, reason: Any) -> ProtocolV
     from now on. :raises Forbidden, NotFound, ValidationFailed (French messages per field),
     Conflict (two publications at once: one wins, the other changes nothing):"""
     require_role(actor, PROTOCOL_EDITORS, "modifier le protocole départemental")
-    problems = protocol_problems(values) if isinstance(values, dict) else {
-        "protocole": ["Un objet est attendu."]}
-    if not isinstance(reason, str) or not 5 <= len(reason.strip()) <= 500:
-        problems["motif"] = ["Indiquez le motif de la modification (5 à 500 caractères)."]
-    if problems:
-        raise ValidationFailed("Protocole refusé : rien n'a été modifié.", problems)
     with unit_of_work(actor) as uow:
-        departement = _departement(actor, code)
+        departement = _departement(actor, code)  # the scope first: out of it, 404 whatever the values
+        problems = protocol_problems(values) if isinstance(values, dict) else {
+            "protocole": ["Un objet est attendu."]}
+        if not isinstance(reason, str) or not 5 <= len(reason.strip()) <= 500:
+            problems["motif"] = ["Indiquez le motif de la modification (5 à 500 caractères)."]
+        if problems:
+            raise ValidationFailed("Protocole refusé : rien n'a été modifié.", problems)
         current = DepartmentalProtocol.in_force(code)
         row = DepartmentalProtocol(
             departement_code=code, version=(current.version if current else 0) + 1,

@@ -15,7 +15,7 @@ from workflows.loops import effective_schema
 from workflows.protocol import DEFAULT_PROTOCOL
 
 from .. import documents
-from ..access import Actor, inbox_filter, may_read_task, require_case, require_task_lane
+from ..access import CASE_READERS, Actor, in_scope, inbox_filter, may_read_task, require_role, require_task_lane
 from ..audit import canonical_json
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
@@ -78,12 +78,14 @@ def inbox(actor: Actor) -> list[HumanTask]:
 
 
 def _task_in_scope(actor: Actor, task_id: str) -> HumanTask:
+    """:raises Forbidden: a role that reads no case, whatever the id; :raises NotFound: unknown or
+    outside the actor's scope, told apart by nothing (same message)."""
+    require_role(actor, CASE_READERS, "consulter cette étape")
     task = db.session.scalars(select(HumanTask).where(HumanTask.id == str(task_id)[:36])
                               .options(joinedload(HumanTask.case))
                               .execution_options(populate_existing=True)).first()
-    if task is None:
+    if task is None or not in_scope(actor, task.case):
         raise NotFound("Étape introuvable.")
-    require_case(actor, task.case, "consulter cette étape")
     return task
 
 
