@@ -102,7 +102,7 @@ class UserSession(db.Model):
     #: the last time the password (and code) were entered again, for sensitive actions
     reauthenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: logout | idle | expired | disabled
+    #: logout | idle | expired | disabled | password
     end_reason: Mapped[str | None] = mapped_column(String(20))
 
     user: Mapped[User] = relationship(lazy="joined")

@@ -147,8 +147,9 @@ def export(case_id: int):
         flash("Indiquez le motif de l'export (5 à 300 caractères) : il est conservé dans la piste "
               "d'audit.", "error")
         return redirect(url_for("cases.timeline", case_id=case_id)), 303
-    if not recently_reauthenticated() and not reauthenticate(
-            actor, session.get("sid", ""), request.form.get("password", ""), request.form.get("code", "")):
+    password = request.form.get("password", "")
+    if not recently_reauthenticated() and not (password and reauthenticate(
+            actor, session.get("sid", ""), password, request.form.get("code", ""))):
         flash("Confirmez votre identité pour exporter : mot de passe (et code de vérification) incorrect. "
               "Il est demandé avant chaque export, sauf dans les 5 minutes qui suivent une confirmation.", "error")
         return redirect(url_for("cases.timeline", case_id=case_id)), 303

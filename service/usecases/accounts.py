@@ -9,12 +9,22 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..access import Actor, require_role
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import DEPARTEMENTS, ROLES, ApiToken, Departement, Establishment, User, valid_departement, valid_uai
+from ..models import (
+    DEPARTEMENTS,
+    ROLES,
+    ApiToken,
+    Departement,
+    Establishment,
+    User,
+    UserSession,
+    valid_departement,
+    valid_uai,
+)
 from ..models.types import utcnow
 from ..password_policy import password_problems
 from .sessions import open_session, session_row
@@ -119,7 +129,7 @@ def create_user(actor: Actor, username: str, role: str, password: str,
 
 
 def set_password(actor: Actor, username: str, password: str) -> None:
-    """:raises NotFound, ValidationFailed:"""
+    """Change a password and end the user's open sessions. :raises NotFound, ValidationFailed:"""
     if problems := password_problems(password, username):
         raise ValidationFailed("Mot de passe refusé.", {"password": problems})
     with unit_of_work(actor) as uow:
@@ -127,7 +137,11 @@ def set_password(actor: Actor, username: str, password: str) -> None:
         if user is None:
             raise NotFound(f"Utilisateur inconnu : {username}.")
         user.password_hash = _hasher.hash(password)
-        uow.record("password_changed", username=username)
+        # whoever knew the old password is logged out everywhere
+        ended = db.session.execute(
+            update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow(), end_reason="password")).rowcount
+        uow.record("password_changed", username=username, sessions_ended=ended)
 
 
 def create_token(actor: Actor, username: str) -> str:

@@ -109,7 +109,8 @@ def disable_user(actor: Actor, username: str) -> tuple[int, int]:
 def revoke_token(actor: Actor, token_id: int) -> ApiToken:
     """Revoke one API token by its id (shown by `vigie token list`). :raises NotFound:"""
     with unit_of_work(actor) as uow:
-        row = db.session.get(ApiToken, token_id, with_for_update=True)
+        row = db.session.scalar(select(ApiToken).where(ApiToken.id == token_id)
+                                .with_for_update(of=ApiToken).execution_options(populate_existing=True))
         if row is None:
             raise NotFound(f"Jeton inconnu : {token_id}.")
         if row.revoked_at is None:

@@ -72,6 +72,15 @@ def test_create_user_and_set_password_apply_the_policy(app):
     assert "identifiant" in " ".join(mine.value.fields["password"])
 
 
+def test_a_new_password_ends_the_open_sessions(app):
+    user = make_user("ass")
+    session_id = accounts.authenticate(user.username, PASSWORD).session_id
+    accounts.set_password(SYSTEM, user.username, "une toute nouvelle phrase secrète")
+    assert sessions.session_user(session_id, str(user.id), IDLE, MAXIMUM) is None
+    assert payload(events("password_changed")[0])["sessions_ended"] == 1
+    assert accounts.authenticate(user.username, "une toute nouvelle phrase secrète").session_id
+
+
 # lockout
 
 def test_five_failures_lock_the_account_for_fifteen_minutes_and_are_audited(app):
