@@ -26,6 +26,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(exist_ok=True)
         app.config.update(settings.load(app.instance_path))
     app.config.update(given)
+    if app.config["VIGIE_PROXY_COUNT"]:  # the client's address, for the per-IP login limit, from the proxy
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["VIGIE_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)

@@ -61,6 +61,7 @@ def static_settings() -> dict:
         "VIGIE_TOTP_REQUIRED": False,
         "VIGIE_LOGIN_RATE_LIMIT": "10 per minute; 60 per hour",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "VIGIE_PROXY_COUNT": 0,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "VIGIE_BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
         "MAX_CONTENT_LENGTH": 256 * 1024,
@@ -87,6 +88,9 @@ def load(instance_path: str) -> dict:
                                 "10 per minute; 60 per hour"
     VIGIE_RATELIMIT_STORAGE     where the per-IP counters live; default memory:// (one process),
                                 e.g. redis://host:6379 when several processes serve Vigie
+    VIGIE_PROXY_COUNT           how many reverse proxies stand before Vigie and set X-Forwarded-For;
+                                default 0 (the client is the peer). Behind a proxy, set it, or every
+                                client shares the proxy's address and its login limit
     The TOTP second factor is mandatory for ctsd, auditeur and admin when VIGIE_ENV=production.
     """
     env = os.environ.get("VIGIE_ENV", "development")
@@ -110,6 +114,8 @@ def load(instance_path: str) -> dict:
         out["VIGIE_LOGIN_RATE_LIMIT"] = os.environ["VIGIE_LOGIN_RATE_LIMIT"]
     if os.environ.get("VIGIE_RATELIMIT_STORAGE"):
         out["RATELIMIT_STORAGE_URI"] = os.environ["VIGIE_RATELIMIT_STORAGE"]
+    if os.environ.get("VIGIE_PROXY_COUNT"):
+        out["VIGIE_PROXY_COUNT"] = int(os.environ["VIGIE_PROXY_COUNT"])
     out["VIGIE_AUDIT_KEY"] = os.environ.get("VIGIE_AUDIT_KEY") or str(Path(instance_path) / "audit_ed25519.pem")
     out["VIGIE_CHECKPOINT_DIR"] = (os.environ.get("VIGIE_CHECKPOINT_DIR")
                                    or str(Path(instance_path) / "checkpoints"))

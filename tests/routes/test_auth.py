@@ -101,6 +101,19 @@ def test_the_per_ip_limit_answers_429_in_french(app, client, auth):
     assert client.get("/login").status_code == 200  # the form itself is not limited
 
 
+def test_behind_a_declared_proxy_the_limit_counts_each_client(database, tmp_path):
+    from service import create_app
+    app = create_app(database(tmp_path, VIGIE_PROXY_COUNT=1, VIGIE_LOGIN_RATE_LIMIT="2 per minute"))
+    client = app.test_client()
+    form = {"username": "personne", "password": "mauvais mot de passe"}
+    for _ in range(2):
+        assert client.post("/login", data=form, headers={"X-Forwarded-For": "192.0.2.1"}).status_code == 401
+    assert client.post("/login", data=form, headers={"X-Forwarded-For": "192.0.2.1"}).status_code == 429
+    assert client.post("/login", data=form, headers={"X-Forwarded-For": "192.0.2.2"}).status_code == 401
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_a_second_factor_is_asked_on_a_second_screen_and_a_code_is_used_once(app, client, auth):
     user = make_user("ctsd", username="claire")
     seed = enrol_totp(user)
