@@ -158,6 +158,18 @@ def disable_user(username: str) -> None:
     click.echo(f"Utilisateur {username} désactivé : {ended} session(s) fermée(s), {revoked} jeton(s) révoqué(s).")
 
 
+@click.command("enable-user")
+@click.option("--username", required=True)
+@with_appcontext
+def enable_user(username: str) -> None:
+    """Réactiver (et déverrouiller) un utilisateur ; ses anciens jetons restent révoqués."""
+    try:
+        sessions.enable_user(CLI, username)
+    except VigieError as e:
+        fail(e)
+    click.echo(f"Utilisateur {username} réactivé et déverrouillé.")
+
+
 @click.command("reset-totp")
 @click.option("--username", required=True)
 @with_appcontext
@@ -352,7 +364,7 @@ def protocol_set(departement: str, path, reason: str) -> None:
                "en vigueur pour les procédures démarrées à partir de maintenant.")
 
 
-COMMANDS = (init_db, demo, create_user, set_password, disable_user, reset_totp, token, establishment, bpmn,
+COMMANDS = (init_db, demo, create_user, set_password, disable_user, enable_user, reset_totp, token, establishment, bpmn,
             timers_group, audit_group, protocol)
 
 

@@ -37,7 +37,7 @@ EVENT_LABELS = {
     "case_exported": "Dossier exporté avec ses preuves",
     "session_expired": "Session expirée", "account_locked": "Compte verrouillé après des échecs de connexion",
     "user_disabled": "Utilisateur désactivé (sessions fermées, jetons révoqués)",
-    "token_revoked": "Jeton d'API révoqué",
+    "user_enabled": "Utilisateur réactivé et déverrouillé", "token_revoked": "Jeton d'API révoqué",
     "password_verified": "Mot de passe vérifié (code de vérification attendu)",
     "totp_enrolment_started": "Double authentification : enrôlement commencé",
     "totp_enabled": "Double authentification activée", "totp_reset": "Double authentification réinitialisée",

@@ -106,6 +106,17 @@ def disable_user(actor: Actor, username: str) -> tuple[int, int]:
     return sessions, tokens
 
 
+def enable_user(actor: Actor, username: str) -> None:
+    """Enable an account again and lift its lock; its revoked tokens stay revoked. :raises NotFound:"""
+    with unit_of_work(actor) as uow:
+        user = db.session.scalar(select(User).where(User.username == username.strip().lower())
+                                 .with_for_update().execution_options(populate_existing=True))
+        if user is None:
+            raise NotFound(f"Utilisateur inconnu : {username}.")
+        user.active, user.failed_logins, user.locked_until = True, 0, None
+        uow.record("user_enabled", username=user.username)
+
+
 def revoke_token(actor: Actor, token_id: int) -> ApiToken:
     """Revoke one API token by its id (shown by `vigie token list`). :raises NotFound:"""
     with unit_of_work(actor) as uow:

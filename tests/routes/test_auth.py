@@ -243,6 +243,9 @@ def test_the_cli_disables_a_user_and_revokes_a_token(app, client, runner, auth):
     assert disabled.exit_code == 0, disabled.output
     assert "1 session(s) fermée(s), 1 jeton(s) révoqué(s)" in disabled.output
     assert not logged_in(client)
+    enabled = runner.invoke(args=["enable-user", "--username", world.ass.username])
+    assert enabled.exit_code == 0 and "réactivé" in enabled.output
+    assert auth.login(world.ass.username).status_code == 302
     unknown = runner.invoke(args=["disable-user", "--username", "personne"])
     assert unknown.exit_code == 1 and "Utilisateur inconnu" in unknown.output
 

@@ -215,6 +215,12 @@ def _disable_user(w):
     return lambda: sessions.disable_user(w.actor("admin"), w.ass.username)
 
 
+@scenario("sessions.enable_user", "user_enabled")
+def _enable_user(w):
+    sessions.disable_user(w.actor("admin"), w.ass.username)
+    return lambda: sessions.enable_user(w.actor("admin"), w.ass.username)
+
+
 @scenario("sessions.revoke_token", "token_revoked")
 def _revoke_token(w):
     token_for(w.ctsd)

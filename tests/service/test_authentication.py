@@ -191,6 +191,19 @@ def test_disabling_a_user_ends_their_sessions_and_revokes_their_tokens_at_once(a
         sessions.disable_user(world.actor("admin"), "personne")
 
 
+def test_enabling_a_user_again_lifts_the_lock_but_not_the_revocations(app):
+    user = make_user("ass")
+    token = token_for(user)
+    for _ in range(accounts.LOCKOUT_THRESHOLD):
+        accounts.authenticate(user.username, "mauvais mot de passe")
+    sessions.disable_user(SYSTEM, user.username)
+    sessions.enable_user(SYSTEM, user.username)
+    assert accounts.authenticate(user.username, PASSWORD) is not None
+    assert accounts.user_for_token(token) is None
+    with pytest.raises(NotFound):
+        sessions.enable_user(SYSTEM, "personne")
+
+
 def test_a_revoked_token_is_refused(app):
     user = make_user("ctsd")
     token = token_for(user)
