@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,7 +23,7 @@ from service import create_app
 from service.access import Actor
 from service.access_matrix import CASE, DEPARTEMENT, MATRIX, NONE, ROLES, line_for, matrix_markdown
 from service.extensions import db
-from service.models import AuditEvent, Document
+from service.models import AuditEvent, Document, HumanTask, Procedure
 from service.usecases.procedures import start_procedure
 from service.usecases.tasks import complete_task
 from tests.conftest import ON_POSTGRES, AuthActions, FreshContextClient, _empty_postgres
@@ -152,6 +152,7 @@ class Site:
     inside: Side
     outside: Side
     ghost: Side
+    sessions: dict = field(default_factory=dict)  # role -> (session cookie, CSRF token)
 
 
 def _side(people: dict, establishment, last_name: str, first_name: str) -> Side:
@@ -204,19 +205,32 @@ def _url(app, combo: Combo, side: Side) -> str:
                                                method=combo.method)
 
 
+def _session(site: Site, role: str) -> tuple[str, str]:
+    """The session cookie of `role` signed in, and its CSRF token (one login per role and module)."""
+    if role not in site.sessions:
+        client = site.app.test_client()
+        assert AuthActions(client).login(getattr(site.world, role).username).status_code == 302
+        page = client.get("/", follow_redirects=True).get_data(as_text=True)
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        site.sessions[role] = client.get_cookie(site.app.config["SESSION_COOKIE_NAME"]).value, token
+    return site.sessions[role]
+
+
 def _client(site: Site, combo: Combo):
+    """A new client: anonymous, with a bearer token, or with the role's session cookie as it was
+    just after the login (no message left over from another call)."""
     client = site.app.test_client()
     headers = {}
     if combo.role and combo.via == "bearer":
         headers["Authorization"] = f"Bearer {site.tokens[combo.role]}"
     elif combo.role:
-        assert AuthActions(client).login(getattr(site.world, combo.role).username).status_code == 302
+        cookie, token = _session(site, combo.role)
+        client.set_cookie(site.app.config["SESSION_COOKIE_NAME"], cookie)
         if combo.endpoint in STEP_UP and combo.role in line_for(combo.endpoint, combo.method).roles:
             screen = Combo(STEP_UP[combo.endpoint], "POST", combo.role, "inside")
             assert _call(site, client, {}, screen, site.inside).status_code == 200  # identity confirmed
         if combo.endpoint.startswith("api.") and combo.method != "GET":  # same-origin session call
-            page = client.get("/", follow_redirects=True).get_data(as_text=True)
-            headers["X-CSRFToken"] = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+            headers["X-CSRFToken"] = token
     return client, headers
 
 
@@ -270,14 +284,20 @@ def _comparable(response) -> str:
 
 
 def _state() -> tuple:
-    """What a refused call must leave as it was: every table but the audit trail, the procedures,
-    the inbox, and the events about a case (a refused call may record a security event, such as
-    a re-authentication, but nothing about any case)."""
-    counts, procedures, tasks = fingerprint()
+    """What a refused call must leave as it was: the rows of every table but the audit trail, the
+    procedures' versions, the inbox, and the events about a case (a refused call may record a
+    security event, such as a re-authentication, but nothing about any case). Four queries."""
+    db.session.rollback()  # a fresh snapshot: not the one of a read made before the call
+    tables = [t for t in db.metadata.sorted_tables if t.name != "audit_event"]
+    counts = db.session.execute(sa.union_all(*(sa.select(sa.literal(t.name), sa.func.count()).select_from(t)
+                                               for t in tables))).all()
+    procedures = db.session.execute(sa.select(Procedure.id, Procedure.version, Procedure.status)
+                                    .order_by(Procedure.id)).all()
+    tasks = db.session.execute(sa.select(HumanTask.id, HumanTask.state).order_by(HumanTask.id)).all()
     about_cases = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                                     .where(AuditEvent.case_id.is_not(None)))
     db.session.rollback()
-    return tuple(c for c in counts if c[0] != "audit_event"), procedures, tasks, about_cases
+    return sorted(counts), procedures, tasks, about_cases
 
 
 def _without_names(response, side: Side) -> None:
@@ -352,6 +372,8 @@ def test_the_matrix(site, combo):
         ghost = _call(site, client, headers, combo, site.ghost)
         assert (ghost.status_code, _comparable(ghost)) == (status, _comparable(response)), \
             "la réponse hors périmètre diffère de celle d'un identifiant inconnu"
+    if combo.endpoint == "auth.logout":
+        site.sessions.pop(combo.role, None)  # the server-side session is over
     if expected not in ("public", "allowed"):
         _without_names(response, site.inside if combo.side != "outside" else site.outside)
         assert _state() == before, "un appel refusé a changé l'état"
