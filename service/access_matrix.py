@@ -87,6 +87,7 @@ MATRIX: tuple[Line, ...] = (
     _line("cases.start", "POST", "ass", CASE),
     _line("cases.diagram", "GET", CASE_READERS, CASE, note="procédure de ce dossier seulement"),
     _line("cases.timeline", "GET", "ass ctsd auditeur", CASE),
+    _line("cases.timeline_csv", "GET", "ass ctsd auditeur", CASE, note="la chronologie en CSV ; téléchargement tracé"),
     _line("cases.document", "GET", CASE_READERS, CASE, note="document de ce dossier seulement"),
     _line("cases.export", "POST", "auditeur", CASE,
           note="motif et mot de passe ressaisi (5 min) vérifiés avant le dossier : 303 sinon"),

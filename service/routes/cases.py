@@ -23,7 +23,7 @@ from ..usecases.cases import (
 from ..usecases.procedures import list_procedures, start_procedure
 from .auth import recently_reauthenticated
 from .context import current_actor
-from .exports import document_response, export_response
+from .exports import document_response, export_response, timeline_csv_response
 from .timeline import filtered, form_diffs, parse_day, viewers
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -126,6 +126,15 @@ def timeline(case_id: int):
         viewers=viewers(entries), diffs=form_diffs(entries), status=trail_status(),
         can_export=actor.role in CASE_EXPORTERS, reauth_fresh=recently_reauthenticated(),
         has_totp=bool(current_user.totp_secret))
+
+
+@bp.get("/<int:case_id>/timeline.csv")
+@login_required
+def timeline_csv(case_id: int):
+    """The timeline as a spreadsheet, with the screen's filters; the download is audited."""
+    _case, entries = case_timeline(current_actor(), case_id, export="csv")
+    start, end = parse_day(request.args.get("du")), parse_day(request.args.get("au"))
+    return timeline_csv_response(case_id, filtered(entries, request.args.get("utilisateur") or None, start, end))
 
 
 @bp.get("/<int:case_id>/documents/<int:document_id>")

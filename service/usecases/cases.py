@@ -187,8 +187,9 @@ def download_document(actor: Actor, case_id: int, document_id: int) -> Document:
     return document
 
 
-def case_timeline(actor: Actor, case_id: int) -> tuple[Case, tuple[TimelineEntry, ...]]:
-    """Every audit event of the case, in order, with the data declared; the read is audited.
+def case_timeline(actor: Actor, case_id: int, export: str | None = None) -> tuple[Case, tuple[TimelineEntry, ...]]:
+    """Every audit event of the case, in order, with the data declared; the read is audited,
+    with the file format when it is downloaded (`export`, e.g. "csv"): the data leaves Vigie.
 
     :raises Forbidden: roles that read no timeline (direction, admin); :raises NotFound:
     """
@@ -197,7 +198,7 @@ def case_timeline(actor: Actor, case_id: int) -> tuple[Case, tuple[TimelineEntry
         case = require_case(actor, db.session.get(Case, case_id))
         events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
                                          .order_by(AuditEvent.seq)))
-        uow.record("timeline_viewed", case_id=case.id)
+        uow.record("timeline_viewed", case_id=case.id, **({"format": export} if export else {}))
         result = case, readable_timeline(case, events)
     return result
 
