@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from service import create_app
 from service.access import Actor
 from service.access_matrix import CASE, DEPARTEMENT, MATRIX, NONE, ROLES, line_for, matrix_markdown
+from service.api.openapi import spec_dict
 from service.extensions import db
 from service.models import AuditEvent, Document, HumanTask, Procedure
 from service.usecases.procedures import start_procedure
@@ -336,6 +337,20 @@ def test_the_matrix_reads_as_a_markdown_table():
         text = security.read_text(encoding="utf-8")
         missing = [row for row in table.splitlines() if row.startswith("| ") and row not in text]
         assert not missing, "SECURITY.md : matrice à régénérer (python -m service.access_matrix)\n" + "\n".join(missing)
+
+
+def test_the_openapi_document_states_the_refusals_of_the_matrix():
+    """What the matrix says an endpoint may answer (401, 403, 404) is documented for it."""
+    paths = spec_dict()["paths"]
+    for endpoint, method, rule, _arguments in ROUTES:
+        line = line_for(endpoint, method)
+        if not endpoint.startswith("api.") or line.public:
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.removeprefix("/api/v1"))
+        documented = set(paths[path][method.lower()]["responses"])
+        wanted = {"401"} | ({"403"} if line.lane or not line.roles >= set(ROLES) else set()) | (
+            {"404"} if line.scope != NONE else set())
+        assert wanted <= documented, f"{method} {path}: {sorted(wanted - documented)} non documenté(s)"
 
 
 def test_the_combination_count():
