@@ -258,6 +258,7 @@ def _check_headers(response, authenticated: bool) -> None:
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert response.headers.get("X-Content-Type-Options") == "nosniff"
     assert response.headers.get("Referrer-Policy") == "no-referrer"
+    assert "Access-Control-Allow-Origin" not in response.headers  # no other site reads an answer
     if authenticated:
         assert response.headers.get("Cache-Control") == "no-store"
 
