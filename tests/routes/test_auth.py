@@ -270,3 +270,16 @@ def test_the_qr_code_is_a_valid_svg_without_inline_style(app, client, auth):
     from urllib.parse import unquote
     svg = base64.b64decode(data).decode() if head.endswith(";base64") else unquote(data)
     assert svg.lstrip().startswith(("<?xml", "<svg")) and "style=" not in svg and "<script" not in svg
+
+
+def test_the_administrator_sees_who_is_disabled_locked_or_enrolled(app, client, auth):
+    world = World()
+    enrol_totp(world.ctsd)
+    db.session.commit()
+    for _ in range(5):
+        auth.login(world.ass.username, "mauvais mot de passe")
+    auth.login(world.admin.username)
+    page = text(client.get("/"))
+    row = re.search(rf"<tr><td>{world.ass.username}</td>.*?</tr>", page, re.S).group(0)
+    assert "verrouillé jusqu'à" in row
+    assert "Activée" in re.search(rf"<tr><td>{world.ctsd.username}</td>.*?</tr>", page, re.S).group(0)
