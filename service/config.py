@@ -102,6 +102,8 @@ def load(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
+        # `__Host-`: the browser keeps the cookie only if Secure, for this host alone, on path /
+        "SESSION_COOKIE_NAME": "__Host-vigie" if production else "session",
         "VIGIE_TOTP_REQUIRED": production,
     })
     for name in ("VIGIE_SESSION_IDLE_MINUTES", "VIGIE_SESSION_MAX_HOURS"):

@@ -61,6 +61,7 @@ def test_cookies_are_secure_in_production_only(monkeypatch, tmp_path):
     assert production["SESSION_COOKIE_SECURE"] and production["REMEMBER_COOKIE_SECURE"]
     assert production["VIGIE_TOTP_REQUIRED"] and production["VIGIE_SESSION_IDLE_MINUTES"] == 30
     assert production["VIGIE_SESSION_MAX_HOURS"] == 10
+    assert production["SESSION_COOKIE_NAME"] == "__Host-vigie"
     monkeypatch.setenv("VIGIE_ENV", "development")
     monkeypatch.setenv("VIGIE_SESSION_IDLE_MINUTES", "15")
     development = load(str(tmp_path))
