@@ -19,6 +19,10 @@ CASE_READERS = frozenset({"ass", "direction", "ctsd", "auditeur"})
 CASE_OPENERS = frozenset({"ass"})
 TIMELINE_READERS = frozenset({"ass", "ctsd", "auditeur"})
 AUDIT_VERIFIERS = frozenset({"auditeur", "admin"})
+#: the ASS's confidential social file (interviews, family information): never the direction, nor
+#: the auditors or the administrators (art. L411-3 CASF, secret professionnel ; secret partagé limité)
+CONFIDENTIAL_READERS = frozenset({"ass", "ctsd"})
+CONFIDENTIAL_WRITERS = frozenset({"ass"})
 #: roles that may read a task's form and data without holding its lane (supervision)
 TASK_SUPERVISORS = frozenset({"ctsd"})
 

@@ -38,6 +38,12 @@ ENDPOINTS = [
      "200", "TimelineOut", "401 403 404"),
     ("/cases/{case_id}/documents", "get", "Documents du dossier (fiche de transmission, signalement) : "
      "id, nom, empreinte SHA-256, adresse de téléchargement", None, "200", "DocumentListOut", "401 403 404"),
+    ("/cases/{case_id}/notes", "get", "Dossier social confidentiel de l'ASS : notes d'entretien et "
+     "informations familiales (ASS et CTSD seulement ; lecture tracée, le texte jamais)", None, "200",
+     "NoteListOut", "401 403 404"),
+    ("/cases/{case_id}/notes", "post", "Ajouter une note au dossier social confidentiel (ASS) ; une note "
+     "ne se modifie pas, une correction est une nouvelle note", "NoteIn", "201", "NoteOut",
+     "400 401 403 404 413 422"),
     ("/cases/{case_id}/documents/{document_id}", "get", "Télécharger un document (application/pdf ; tracé)",
      None, "200", None, "401 403 404"),
     ("/cases/{case_id}/export", "post",
@@ -75,7 +81,9 @@ def spec_dict() -> dict:
                                         "Authentification par jeton « Bearer » (vigie token create)."},
                    servers=[{"url": "/api/v1"}], plugins=[MarshmallowPlugin()])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for name in sorted({e[3] for e in ENDPOINTS if e[3]} | {e[5] for e in ENDPOINTS if e[5]} | {"ErrorOut"}):
+    names = {e[3] for e in ENDPOINTS if e[3]} | {e[5] for e in ENDPOINTS if e[5]} | {"ErrorOut"}
+    # a list registers its items' schema as it goes: the items first, under their own name
+    for name in sorted(names, key=lambda n: (n.endswith("ListOut"), n)):
         spec.components.schema(name, schema=getattr(s, name))
     operations: dict[str, dict] = {}
     for path, method, summary, request, code, response, errors in ENDPOINTS:

@@ -9,6 +9,9 @@ from datetime import date
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
+from ..models import NOTE_KINDS
+from ..usecases.notes import MAX_NOTE_CHARS
+
 _REQUIRED = "Ce champ est obligatoire."
 _NULL = "Ce champ ne peut pas être vide (null)."
 #: letters of any script, with inner spaces, apostrophes, hyphens and dots: « N'Diaye », « Le Goff »
@@ -109,6 +112,13 @@ class ExportIn(StrictSchema):
                   metadata={"description": "Motif de l'export, conservé dans la piste d'audit"})
     format = Str(load_default="json", validate=validate.OneOf(["json", "pdf"], error="« json » ou « pdf »."),
                  metadata={"description": "json (vérifiable par vigie audit prove) ou pdf (lisible)"})
+
+
+class NoteIn(StrictSchema):
+    kind = Str(required=True, validate=validate.OneOf(list(NOTE_KINDS), error="Type de note inconnu."),
+               metadata={"description": "entretien_eleve, entretien_famille, situation_familiale, "
+                                        "echange_partenaire ou autre"})
+    body = Str(required=True, validate=_length(1, MAX_NOTE_CHARS))
 
 
 # ---------------------------------------------------------------- responses
@@ -294,3 +304,16 @@ class DocumentOut(Schema):
 
 class DocumentListOut(Schema):
     documents = fields.List(fields.Nested(DocumentOut), required=True)
+
+
+class NoteOut(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    body = fields.String(required=True)
+    sha256 = fields.String(required=True, metadata={"description": "Empreinte du texte, seule dans la piste d'audit"})
+    author = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class NoteListOut(Schema):
+    notes = fields.List(fields.Nested(NoteOut), required=True)

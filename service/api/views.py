@@ -13,6 +13,7 @@ from ..routes.auth import recently_reauthenticated
 from ..routes.exports import document_response, export_response
 from ..usecases.audit import export_case, verify_trail
 from ..usecases.cases import Pupil, case_timeline, download_document, open_case, view_case
+from ..usecases.notes import add_note, read_notes
 from ..usecases.procedures import list_procedures, start_procedure
 from ..usecases.protocols import PROTOCOL_SCHEMA, set_protocol, view_protocol
 from ..usecases.tasks import complete_task, inbox, save_draft, view_task
@@ -169,6 +170,23 @@ def documents(case_id: int):
     items = [{"id": d.id, "name": d.name, "kind": d.kind, "sha256": d.sha256, "created_at": d.created_at,
               "url": url_for("api.document", case_id=case_id, document_id=d.id)} for d in details.documents]
     return jsonify(s.DocumentListOut().dump({"documents": items}))
+
+
+@bp.get("/cases/<int:case_id>/notes")
+def notes(case_id: int):
+    _, found = read_notes(g.actor, case_id)
+    return jsonify(s.NoteListOut().dump({"notes": [_note(n) for n in found]}))
+
+
+@bp.post("/cases/<int:case_id>/notes")
+def add_case_note(case_id: int):
+    data = body(s.NoteIn())
+    return jsonify(s.NoteOut().dump(_note(add_note(g.actor, case_id, data["kind"], data["body"])))), 201
+
+
+def _note(note) -> dict[str, Any]:
+    return {"id": note.id, "kind": note.kind, "body": note.body, "sha256": note.sha256,
+            "author": note.author.username, "created_at": note.created_at}
 
 
 @bp.get("/cases/<int:case_id>/documents/<int:document_id>")

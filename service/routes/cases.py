@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..access import require_role
 from ..errors import ValidationFailed
+from ..models import NOTE_KINDS
 from ..usecases.accounts import reauthenticate
 from ..usecases.audit import CASE_EXPORTERS, export_case, trail_status
 from ..usecases.cases import (
@@ -20,6 +21,7 @@ from ..usecases.cases import (
     procedure_diagram,
     view_case,
 )
+from ..usecases.notes import add_note, read_notes
 from ..usecases.procedures import list_procedures, start_procedure
 from .auth import recently_reauthenticated
 from .context import current_actor
@@ -110,6 +112,26 @@ def diagram(case_id: int, procedure_id: int):
     """What the case page's living diagram draws: the BPMN, the path taken, the current steps."""
     found = procedure_diagram(current_actor(), case_id, procedure_id)
     return jsonify(bpmn=found.bpmn, completed=list(found.completed), current=list(found.current))
+
+
+@bp.route("/<int:case_id>/dossier-social", methods=["GET", "POST"])
+@login_required
+def notes(case_id: int):
+    """The ASS's confidential social file: her notes of interviews and family information."""
+    actor = current_actor()
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            add_note(actor, case_id, form.get("kind", ""), form.get("body", ""))
+        except ValidationFailed as e:
+            errors = e.fields
+        else:
+            flash("Note ajoutée au dossier social confidentiel.", "success")
+            return redirect(url_for("cases.notes", case_id=case_id), 303)
+    case, found = read_notes(actor, case_id)
+    return render_template("cases/notes.html", case=case, notes=found, errors=errors, form=form,
+                           kinds=NOTE_KINDS), 422 if errors else 200
 
 
 @bp.get("/<int:case_id>/timeline")

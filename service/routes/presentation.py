@@ -17,6 +17,8 @@ STATE_LABELS = {"ready": "à faire", "completed": "complétée", "cancelled": "a
 EVENT_LABELS = {
     "case_opened": "Dossier ouvert", "case_viewed": "Dossier consulté",
     "diagram_viewed": "Schéma de la procédure consulté",
+    "note_added": "Note ajoutée au dossier social confidentiel",
+    "notes_viewed": "Dossier social confidentiel consulté",
     "cases_listed": "Liste des dossiers consultée", "inbox_viewed": "Étapes à faire consultées",
     "timeline_viewed": "Chronologie consultée", "task_viewed": "Étape consultée",
     "procedure_started": "Procédure démarrée", "procedure_completed": "Procédure terminée",

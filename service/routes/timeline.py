@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from ..forms import PARIS
 
-READS = ("case_viewed", "diagram_viewed", "timeline_viewed", "task_viewed", "case_exported")
+READS = ("case_viewed", "diagram_viewed", "notes_viewed", "timeline_viewed", "task_viewed", "case_exported")
 
 
 @dataclass(frozen=True)

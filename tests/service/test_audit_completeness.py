@@ -29,6 +29,7 @@ from service.usecases import (
     cases,
     demo,
     engine_glue,
+    notes,
     procedures,
     protocols,
     sessions,
@@ -268,6 +269,19 @@ def _view_case(w):
 def _procedure_diagram(w):
     case_id, procedure_id = started(w)
     return lambda: cases.procedure_diagram(w.actor("direction"), case_id, procedure_id)
+
+
+@scenario("notes.add_note", "note_added")
+def _add_note(w):
+    case = make_case(w.ass)
+    return lambda: notes.add_note(w.actor("ass"), case.id, "entretien_famille", "Entretien avec la mère.")
+
+
+@scenario("notes.read_notes", "notes_viewed")
+def _read_notes(w):
+    case = make_case(w.ass)
+    notes.add_note(w.actor("ass"), case.id, "autre", "Note.")
+    return lambda: notes.read_notes(w.actor("ctsd"), case.id)
 
 
 @scenario("cases.download_document", "document_downloaded")
