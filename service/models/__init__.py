@@ -7,7 +7,8 @@ from .protocol import DepartmentalProtocol
 from .user import ROLES, ApiToken, User, UserSession, user_establishment
 
 __all__ = [
-    "AuditEvent", "Case", "CaseNote", "NOTE_KINDS", "Document", "DepartmentalProtocol", "DEPARTEMENTS", "Departement", "Establishment",
+    "AuditEvent", "Case", "CaseNote", "NOTE_KINDS", "Document", "DepartmentalProtocol", "DEPARTEMENTS",
+    "Departement", "Establishment",
     "uai_with_check_letter", "valid_departement", "valid_uai", "HumanTask", "Procedure",
     "ProcessVersion", "TaskDraft", "TaskSubmission", "ROLES", "ApiToken", "User", "UserSession",
     "user_establishment",
