@@ -1,10 +1,12 @@
 """Every kind of screen under axe-core (no serious or critical violation), and the keyboard alone.
 
 The IP's screens are checked along its path (test_information_preoccupante); here, the first step
-of each other procedure, a form in its error state with repeatable blocks, and the pages of the
-CTSD, the auditor and the administrator.
+of each other procedure, a form in its error state with repeatable blocks, the pages of the CTSD,
+the auditor and the administrator, and the ASS's confidential social file.
 """
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -45,7 +47,7 @@ def test_the_first_step_of_each_procedure_passes_axe(page, world, live_server, p
 
 
 def test_the_pages_of_the_ctsd_the_auditor_and_the_administrator_pass_axe(page, world, live_server):
-    make_case(world.ass)
+    case = make_case(world.ass)
     db.session.commit()
     login(page, world.ctsd)
     page.goto("/cases")
@@ -69,6 +71,19 @@ def test_the_pages_of_the_ctsd_the_auditor_and_the_administrator_pass_axe(page, 
 
     page.get_by_role("button", name="Se déconnecter").click()
     login(page, world.ass)
+    page.goto(f"/cases/{case.id}")
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("Dossier social confidentiel")).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ajouter la note").click()
+    expect(page.locator("#erreur-note-body")).to_contain_text("obligatoire")
+    check_accessibility(page)
+    labelled(page, "Type de note").select_option("entretien_eleve")
+    labelled(page, "Note").fill("« Je ne veux pas rentrer ce soir. »")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ajouter la note").click()
+    expect(page.locator(".vigie-note-body")).to_have_text("« Je ne veux pas rentrer ce soir. »")
+    check_accessibility(page)
     page.goto("/cases/new")
     with page.expect_navigation():
         page.get_by_role("button", name="Ouvrir le dossier").click()
