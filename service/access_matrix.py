@@ -108,7 +108,7 @@ MATRIX: tuple[Line, ...] = (
     _line("api.get_case", "GET", CASE_READERS, CASE),
     _line("api.create_procedure", "POST", "ass", CASE),
     _line("api.notes", "GET", "ass ctsd", CASE, note="dossier social confidentiel"),
-    _line("api.add_case_note", "POST", "ass", CASE, note="dossier social confidentiel : l'ASS seulement"),
+    _line("api.notes", "POST", "ass", CASE, note="dossier social confidentiel : l'ASS seulement"),
     _line("api.timeline", "GET", "ass ctsd auditeur", CASE),
     _line("api.documents", "GET", CASE_READERS, CASE),
     _line("api.document", "GET", CASE_READERS, CASE, note="document de ce dossier seulement"),

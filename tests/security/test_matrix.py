@@ -55,7 +55,7 @@ API_BODIES = {
     "api.draft": lambda site: {"data": []},
     "api.put_protocol": lambda site: {"protocol": {}, "reason": "Contrôle de la matrice"},
     "api.export": lambda site: {"purpose": "Contrôle de la matrice d'accès", "format": "json"},
-    "api.add_case_note": lambda site: {"kind": "autre", "body": "Contrôle de la matrice d'accès."},
+    "api.notes": lambda site: {"kind": "autre", "body": "Contrôle de la matrice d'accès."},
 }
 #: screen forms are sent empty, but for the export, whose reason and password (re-authentication)
 #: are checked before the case is looked at

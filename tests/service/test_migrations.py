@@ -24,5 +24,5 @@ def test_downgrade_then_upgrade_on_a_fresh_sqlite_file(tmp_path):
         upgrade()
         names = {t["name"] for t in db.session.execute(db.text(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'")).mappings()}
-        assert names == {"audit_event_no_update", "audit_event_no_delete"}
+        assert names == {"audit_event_no_update", "audit_event_no_delete", "case_note_no_update", "case_note_no_delete"}
         db.engine.dispose()
