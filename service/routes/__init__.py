@@ -9,7 +9,6 @@ from ..extensions import login_manager
 from . import account, audit, auth, cases, errors, inbox, presentation, protocols, tasks
 from .context import current_actor_or_none
 
-
 #: the largest row id a URL may name: a 32-bit column's (PostgreSQL `integer`); beyond, SQLite
 #: cannot even bind the number (OverflowError, a 500): such a URL matches no route, a 404
 MAX_ROW_ID = 2**31 - 1

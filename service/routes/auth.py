@@ -84,6 +84,8 @@ def login():
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(login_rate, methods=["POST"])
 def code():
+    if current_user.is_authenticated:  # a link from another site must not sign anyone out
+        return redirect(url_for("inbox.index"))
     user_id = session.get("pending_user_id")
     if not user_id or time.time() - session.get("pending_at", 0) > CODE_STEP_SECONDS:
         session.clear()

@@ -140,6 +140,15 @@ def test_the_code_screen_needs_a_password_first(app, client):
     assert answer.status_code == 302 and answer.location.endswith("/login")
 
 
+def test_the_code_screen_does_not_sign_out_whoever_is_signed_in(app, client, auth):
+    make_user("ass", username="marie")
+    db.session.commit()
+    auth.login("marie")
+    answer = client.get("/login/code")  # e.g. a link planted on another site
+    assert answer.status_code == 302 and answer.location == "/"
+    assert logged_in(client)
+
+
 def test_enrolment_from_the_account_page_with_a_qr_code(app, client, auth):
     make_user("ass", username="marie")
     db.session.commit()

@@ -49,8 +49,8 @@ from service.usecases.timers import fire_due_timers
 from tests.conftest import AuthActions
 from tests.factories import World, make_case, token_for
 from tests.helpers import fingerprint
-from tests.workflows.explorer import START, STEP, TIMER, Path as WalkPath
-from tests.workflows.explorer import explore
+from tests.workflows.explorer import START, STEP, TIMER, explore
+from tests.workflows.explorer import Path as WalkPath
 from workflows import WorkflowEngine
 from workflows.protocol import DEFAULT_PROTOCOL
 
