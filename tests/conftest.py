@@ -133,3 +133,13 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def world(app):
+    """Two establishments in two départements, one user per role and two outsiders, committed
+    (password `tests.factories.PASSWORD`): the requests of a test read them on their own sessions."""
+    from tests.factories import World
+    world = World()
+    db.session.commit()
+    return world

@@ -21,10 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from service.extensions import db
 from tests.browser.harness import BrowserProblems, LiveServer
 from tests.browser.helpers import screenshot
-from tests.factories import World
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("VIGIE_CHROMIUM", "/usr/bin/chromium")
@@ -69,14 +67,6 @@ def live_server(_live_server, app):
     yield _live_server
     _live_server.wait_idle()
     _live_server.app = None
-
-
-@pytest.fixture
-def world(app):
-    """Two establishments, one user per role (password `tests.factories.PASSWORD`), committed."""
-    world = World()
-    db.session.commit()
-    return world
 
 
 # -- the browser -------------------------------------------------------------------------------------

@@ -6,10 +6,9 @@ import hashlib
 import pytest
 
 from service.audit.proof import check_export
-from service.extensions import db
 from service.usecases.procedures import start_procedure
 from service.usecases.tasks import complete_task
-from tests.factories import World, make_case, token_for
+from tests.factories import make_case, token_for
 from tests.helpers import fingerprint, ready_task
 from tests.ip_samples import sample
 from workflows.protocol import DEFAULT_PROTOCOL
@@ -31,13 +30,6 @@ class Api:
                                 data=raw if raw is not None else None,
                                 json=payload if raw is None else None,
                                 content_type="application/json")
-
-
-@pytest.fixture
-def world(app):
-    world = World()
-    db.session.commit()
-    return world
 
 
 @pytest.fixture

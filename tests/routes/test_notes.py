@@ -1,25 +1,16 @@
 """The confidential social file through the screens and the API, and what the direction sees."""
 from __future__ import annotations
 
-import pytest
-
 from service.extensions import db
 from service.usecases.notes import add_note
 from service.usecases.procedures import start_procedure
 from service.usecases.tasks import complete_task
-from tests.factories import World, make_case, token_for
+from tests.factories import make_case, token_for
 from tests.helpers import ready_task
 from tests.ip_samples import sample
 
 SECRET = "La mère confie que son compagnon la menace quand il a bu (entretien du 4 mars)."
 SYNTHESIS = "Synthèse : l'élève garde sa sœur le soir ; la mère refuse d'en dire plus."
-
-
-@pytest.fixture
-def world(app):
-    world = World()
-    db.session.commit()
-    return world
 
 
 def text(response) -> str:

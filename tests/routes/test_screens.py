@@ -11,17 +11,10 @@ from service.extensions import db
 from service.models import AuditEvent
 from service.usecases.procedures import start_procedure
 from service.usecases.tasks import complete_task
-from tests.factories import PASSWORD, World, make_case
+from tests.factories import PASSWORD, make_case
 from tests.helpers import fingerprint, ready_task
 from tests.ip_samples import sample
 from workflows.protocol import DEFAULT_PROTOCOL
-
-
-@pytest.fixture
-def world(app):
-    world = World()
-    db.session.commit()
-    return world
 
 
 def text(response) -> str:

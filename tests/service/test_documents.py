@@ -18,7 +18,7 @@ from service.usecases.procedures import start_procedure
 from service.usecases.protocols import set_protocol
 from service.usecases.tasks import complete_task, inbox
 from tests import signalement_samples
-from tests.factories import World, make_case
+from tests.factories import make_case
 from tests.helpers import ready_task
 from tests.ip_samples import sample
 from workflows import read_bundles
@@ -27,11 +27,6 @@ from workflows.protocol import DEFAULT_PROTOCOL
 ROOT = Path(__file__).resolve().parents[2]
 TO_VALIDATION = [("ass", "recueillir_faits"), ("ass", "qualifier_gravite"), ("ass", "evaluer_situation"),
                  ("ass", "rediger_ip"), ("ass", "informer_parents"), ("direction", "viser_ip")]
-
-
-@pytest.fixture
-def world(app):
-    return World()
 
 
 def drive(world, procedure_id, steps, samples=sample):

@@ -11,14 +11,9 @@ from service.extensions import db
 from service.models import AuditEvent, TaskDraft
 from service.usecases.procedures import start_procedure
 from service.usecases.tasks import complete_task, save_draft, view_task
-from tests.factories import World, make_case
+from tests.factories import make_case
 from tests.helpers import ready_task
 from tests.ip_samples import sample
-
-
-@pytest.fixture
-def world(app):
-    return World()
 
 
 def test_a_draft_is_kept_unvalidated_shown_back_and_removed_on_completion(world):

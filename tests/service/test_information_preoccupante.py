@@ -53,11 +53,6 @@ class Walk:
         return db.session.get(Procedure, self.procedure_id)
 
 
-@pytest.fixture
-def world(app):
-    return World()
-
-
 def test_the_whole_ip_with_a_return_then_validation(world):
     walk = Walk(world)
     walk.run(UP_TO_VALIDATION)

@@ -15,17 +15,10 @@ from service.errors import Forbidden, NotFound, ValidationFailed
 from service.extensions import db
 from service.models import AuditEvent, CaseNote
 from service.usecases.notes import add_note, read_notes
-from tests.factories import World, make_case
+from tests.factories import make_case
 from tests.helpers import fingerprint
 
 SECRET = "La mère confie que son compagnon la menace quand il a bu (entretien du 4 mars)."
-
-
-@pytest.fixture
-def world(app):
-    world = World()
-    db.session.commit()
-    return world
 
 
 def test_the_ass_writes_and_the_ass_and_the_ctsd_read(world):

@@ -26,11 +26,6 @@ DIRECT = {**DEFAULT_PROTOCOL, "route_ip": "direct",
           "copies_ip": ["IA-DASEN", "CTSD", "IEN de circonscription"]}
 
 
-@pytest.fixture
-def world(app):
-    return World()
-
-
 def events(event_type: str) -> list[AuditEvent]:
     db.session.rollback()
     return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.event_type == event_type)
